@@ -1,0 +1,41 @@
+# The two commands of the project: `make run` and `make test`.
+# Both build .venv on first use, so a fresh machine needs only Python 3.11+.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test lint format bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Outreach needs Python 3.11 or newer on PATH." >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	$(BIN)/outreach
+
+test: $(STAMP_TEST)
+	$(BIN)/ruff check outreach tests bench
+	$(BIN)/ruff format --check outreach tests bench
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+format: $(STAMP_TEST)
+	$(BIN)/ruff check --fix outreach tests bench
+	$(BIN)/ruff format outreach tests bench
+
+bench: $(STAMP_TEST)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,41 @@
+"""Errors a user can cause, each carrying a sentence that says what to do next."""
+
+from __future__ import annotations
+
+
+class OutreachError(Exception):
+    """Base of errors whose message is meant for the user as it stands."""
+
+
+class ValidationError(OutreachError):
+    """One or more fields are wrong; ``errors`` maps field name to the reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__(
+            " ".join(f"{_label(field)}: {reason}" for field, reason in self.errors.items())
+        )
+
+
+class NotFound(OutreachError):
+    pass
+
+
+class Conflict(OutreachError):
+    """The action would break a rule about other records (e.g. posts left orphaned)."""
+
+
+class StoreError(OutreachError):
+    """The database cannot be opened or upgraded as asked."""
+
+
+class DatabaseNewerError(StoreError):
+    pass
+
+
+class MigrationFailed(StoreError):
+    pass
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ").capitalize()

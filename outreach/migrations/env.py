@@ -1,0 +1,36 @@
+"""Alembic environment. The app passes its open connection through
+config.attributes; fileConfig() is deliberately not called, as it would
+disable the app's loggers."""
+
+from alembic import context
+
+from outreach.models import Base
+
+config = context.config
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        compare_type=True,
+        transactional_ddl=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if context.is_offline_mode():
+    raise SystemExit("Outreach migrations run online only; use `outreach db upgrade`.")
+if connection is not None:
+    _run(connection)
+else:
+    from outreach.store import make_engine
+
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as conn:
+        _run(conn)
+        conn.commit()
+    engine.dispose()

@@ -1,0 +1,21 @@
+"""SQLAlchemy models: the nouns of ARCHITECTURE.md. Importing this package
+registers every table on Base.metadata (Alembic's autogenerate relies on it)."""
+
+from .base import Base, UTCDateTime
+from .community import COMMUNITY_STATUSES, PLATFORMS, Community
+from .post import CHECK_STATUSES, ENGAGEMENT, POST_KINDS, POST_SOURCES, Post
+from .profile import PracticeProfile
+
+__all__ = [
+    "Base",
+    "UTCDateTime",
+    "Community",
+    "Post",
+    "PracticeProfile",
+    "PLATFORMS",
+    "COMMUNITY_STATUSES",
+    "POST_KINDS",
+    "CHECK_STATUSES",
+    "POST_SOURCES",
+    "ENGAGEMENT",
+]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime
+
+
+class PracticeProfile(Base):
+    """The practice's settings: one row, id 1."""
+
+    __tablename__ = "practice_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    practitioner_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    specialty: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    licensed_jurisdictions: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    hourly_rate_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
+    fee_per_visit_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    visits_per_year: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    years_retained: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    intake_form_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    disclaimer: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    signature: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    welcome_done: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint(
+            "hourly_rate_cents >= 0 AND fee_per_visit_cents >= 0 "
+            "AND visits_per_year >= 0 AND years_retained >= 0",
+            name="non_negative",
+        ),
+        CheckConstraint("length(currency) = 3", name="currency_code"),
+    )

@@ -1,0 +1,332 @@
+"""Posts: each contribution to a community, with the time it took and what it drew."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from ..context import Actor
+from ..errors import NotFound, ValidationError
+from ..models import POST_KINDS, POST_SOURCES, Community, Post
+from ..store import Store
+from ..timeutil import end_of_day_utc, now_utc, start_of_day_utc
+from .common import Page, clamp_limit, clean, search_clause, valid_url
+
+KIND_LABELS = {
+    "advice": "Advice",
+    "education": "Education",
+    "answer": "Answer",
+    "promotion": "Promotion",
+    "announcement": "Announcement",
+}
+CHECK_LABELS = {"not_required": "", "unchecked": "Not checked", "checked": "Checked"}
+# A post dated far in the future is almost always a typo in the year.
+FUTURE_SLACK = timedelta(days=1)
+MAX_COUNT = 1_000_000_000
+MAX_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class PostData:
+    community_id: int | None
+    posted_at: datetime | None
+    kind: str
+    title: str = ""
+    body: str = ""
+    url: str = ""
+    minutes_spent: int = 0
+    replies: int = 0
+    reactions: int = 0
+    views: int = 0
+    clicks: int = 0
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    community_id: int
+    community_name: str
+    posted_at: datetime
+    kind: str
+    title: str
+    body: str
+    url: str
+    minutes_spent: int
+    replies: int
+    reactions: int
+    views: int
+    clicks: int
+    check_status: str
+    source: str
+    archived: bool
+
+    def data(self) -> PostData:
+        return PostData(
+            community_id=self.community_id,
+            posted_at=self.posted_at,
+            kind=self.kind,
+            title=self.title,
+            body=self.body,
+            url=self.url,
+            minutes_spent=self.minutes_spent,
+            replies=self.replies,
+            reactions=self.reactions,
+            views=self.views,
+            clicks=self.clicks,
+        )
+
+
+@dataclass(frozen=True)
+class PostQuery:
+    search: str = ""
+    community_id: int | None = None
+    kind: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    check_status: str | None = None
+    include_archived: bool = False
+    sort: str = "posted_at"
+    descending: bool = True
+    offset: int = 0
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class PostPage(Page[PostRow]):
+    total_minutes: int = 0
+
+    @property
+    def total_hours(self) -> float:
+        return self.total_minutes / 60
+
+
+def normalize(data: PostData) -> PostData:
+    return replace(
+        data, title=clean(data.title), body=(data.body or "").strip(), url=clean(data.url)
+    )
+
+
+def validate(data: PostData, *, now: datetime | None = None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if data.community_id is None:
+        errors["community"] = "is required; choose the community the post was made in."
+    if data.posted_at is None:
+        errors["posted_at"] = "is required."
+    elif data.posted_at.tzinfo is None:
+        errors["posted_at"] = "must include a time zone."
+    elif data.posted_at > (now or now_utc()) + FUTURE_SLACK:
+        errors["posted_at"] = "is in the future; check the year."
+    if data.kind not in POST_KINDS:
+        errors["kind"] = f"must be one of {', '.join(POST_KINDS)}."
+    if len(data.title) > 300:
+        errors["title"] = "must be at most 300 characters."
+    if data.url and not valid_url(data.url):
+        errors["url"] = "must be a web address starting with https://."
+    elif len(data.url) > 500:
+        errors["url"] = "must be at most 500 characters."
+    if not isinstance(data.minutes_spent, int) or data.minutes_spent < 0:
+        errors["minutes_spent"] = "must be a whole number of minutes, 0 or more."
+    elif data.minutes_spent > MAX_MINUTES:
+        errors["minutes_spent"] = "cannot be more than 1440 (a whole day) for one post."
+    for name in ("replies", "reactions", "views", "clicks"):
+        value = getattr(data, name)
+        if not isinstance(value, int) or value < 0 or value > MAX_COUNT:
+            errors[name] = "must be a whole number, 0 or more."
+    if not data.title and not data.body and not data.url:
+        errors["title"] = (
+            "give the post a title, its text or its address, so you can find it later."
+        )
+    return errors
+
+
+def _check(session, data: PostData) -> dict[str, str]:
+    errors = validate(data)
+    if "community" not in errors and session.get(Community, data.community_id) is None:
+        errors["community"] = "no longer exists; choose another community."
+    return errors
+
+
+def initial_check_status(kind: str) -> str:
+    # Until the compliance gate has passed a post, an advice post is unchecked.
+    return "unchecked" if kind == "advice" else "not_required"
+
+
+def create_post(store: Store, actor: Actor, data: PostData, *, source: str = "manual") -> int:
+    if source not in POST_SOURCES:
+        raise ValueError(f"unknown post source {source!r}")
+    data = normalize(data)
+    with store.session() as session:
+        errors = _check(session, data)
+        if errors:
+            raise ValidationError(errors)
+        stamp = now_utc()
+        post = Post(
+            **_values(data),
+            check_status=initial_check_status(data.kind),
+            source=source,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        session.add(post)
+        session.flush()
+        return post.id
+
+
+def _values(data: PostData) -> dict:
+    return {
+        "community_id": data.community_id,
+        "posted_at": data.posted_at,
+        "kind": data.kind,
+        "title": data.title,
+        "body": data.body,
+        "url": data.url or None,
+        "minutes_spent": data.minutes_spent,
+        "replies": data.replies,
+        "reactions": data.reactions,
+        "views": data.views,
+        "clicks": data.clicks,
+    }
+
+
+def update_post(store: Store, actor: Actor, post_id: int, data: PostData) -> None:
+    data = normalize(data)
+    with store.session() as session:
+        post = session.get(Post, post_id)
+        if post is None:
+            raise NotFound(f"Post {post_id} no longer exists; refresh the list.")
+        errors = _check(session, data)
+        if errors:
+            raise ValidationError(errors)
+        text_changed = post.body != data.body or post.title != data.title
+        for key, value in _values(data).items():
+            setattr(post, key, value)
+        if data.kind != "advice":
+            post.check_status = "not_required"
+        elif post.check_status == "not_required" or text_changed:
+            # A check is evidence about the exact text: edited text is unchecked again.
+            post.check_status = "unchecked"
+        post.updated_at = now_utc()
+
+
+def set_archived(store: Store, actor: Actor, post_ids: list[int], archived: bool) -> int:
+    with store.session() as session:
+        posts = session.scalars(select(Post).where(Post.id.in_(post_ids))).all()
+        stamp = now_utc()
+        for post in posts:
+            post.archived_at = stamp if archived else None
+            post.updated_at = stamp
+        return len(posts)
+
+
+def delete_posts(store: Store, actor: Actor, post_ids: list[int]) -> int:
+    with store.session() as session:
+        result = session.execute(delete(Post).where(Post.id.in_(post_ids)))
+        return result.rowcount or 0
+
+
+SORTS = {
+    "posted_at": Post.posted_at,
+    "community": func.lower(Community.name),
+    "kind": Post.kind,
+    "title": Post.title,
+    "minutes_spent": Post.minutes_spent,
+    "replies": Post.replies,
+    "reactions": Post.reactions,
+    "views": Post.views,
+    "clicks": Post.clicks,
+    "check_status": Post.check_status,
+}
+
+
+def _filters(query: PostQuery) -> list:
+    clauses = search_clause(query.search, Post.title, Post.body, Post.url)
+    if query.community_id is not None:
+        clauses.append(Post.community_id == query.community_id)
+    if query.kind:
+        clauses.append(Post.kind == query.kind)
+    if query.check_status:
+        clauses.append(Post.check_status == query.check_status)
+    if query.date_from:
+        clauses.append(Post.posted_at >= start_of_day_utc(query.date_from))
+    if query.date_to:
+        clauses.append(Post.posted_at < end_of_day_utc(query.date_to))
+    if not query.include_archived:
+        clauses.append(Post.archived_at.is_(None))
+    return clauses
+
+
+def _row(post: Post, community_name: str) -> PostRow:
+    return PostRow(
+        id=post.id,
+        community_id=post.community_id,
+        community_name=community_name,
+        posted_at=post.posted_at,
+        kind=post.kind,
+        title=post.title,
+        body=post.body,
+        url=post.url or "",
+        minutes_spent=post.minutes_spent,
+        replies=post.replies,
+        reactions=post.reactions,
+        views=post.views,
+        clicks=post.clicks,
+        check_status=post.check_status,
+        source=post.source,
+        archived=post.archived_at is not None,
+    )
+
+
+def list_posts(store: Store, query: PostQuery = PostQuery()) -> PostPage:
+    if query.sort not in SORTS:
+        raise ValidationError({"sort": f"must be one of {', '.join(SORTS)}."})
+    clauses = _filters(query)
+    order = SORTS[query.sort]
+    order = order.desc() if query.descending else order.asc()
+    tiebreak = Post.id.desc() if query.descending else Post.id.asc()
+    limit = clamp_limit(query.limit)
+    with store.session() as session:
+        rows = session.execute(
+            select(Post, Community.name)
+            .join(Community, Community.id == Post.community_id)
+            .where(*clauses)
+            .order_by(order, tiebreak)
+            .offset(max(0, query.offset))
+            .limit(limit)
+        ).all()
+        total, minutes = session.execute(
+            select(func.count(Post.id), func.coalesce(func.sum(Post.minutes_spent), 0))
+            .join(Community, Community.id == Post.community_id)
+            .where(*clauses)
+        ).one()
+    return PostPage(
+        rows=[_row(post, name) for post, name in rows],
+        total=total,
+        offset=query.offset,
+        limit=limit,
+        total_minutes=minutes,
+    )
+
+
+def get_post(store: Store, post_id: int) -> PostRow:
+    with store.session() as session:
+        row = session.execute(
+            select(Post, Community.name)
+            .join(Community, Community.id == Post.community_id)
+            .where(Post.id == post_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"Post {post_id} no longer exists; refresh the list.")
+        return _row(*row)
+
+
+def iter_posts(store: Store, query: PostQuery, batch: int = 1000):
+    """Every post matching ``query`` in its sort order, fetched a batch at a time."""
+    offset = 0
+    while True:
+        page = list_posts(store, replace(query, offset=offset, limit=batch))
+        yield from page.rows
+        offset += len(page.rows)
+        if not page.rows or offset >= page.total:
+            return

@@ -1,0 +1,1 @@
+"""Data files shipped with Outreach (catalog, fonts); found through outreach.paths.resource()."""
