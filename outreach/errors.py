@@ -39,3 +39,10 @@ class MigrationFailed(StoreError):
 
 def _label(field: str) -> str:
     return field.replace("_", " ").capitalize()
+
+
+class Cancelled(OutreachError):
+    """The user cancelled a long operation; nothing was changed."""
+
+    def __init__(self, message: str = "Cancelled; nothing was changed."):
+        super().__init__(message)

@@ -164,7 +164,7 @@ def set_setting(store: Store, actor: Actor, key: str, value: str) -> str:
         saved = save_profile(store, actor, replace(get_profile(store), **{spec.field: parsed}))
     except ValidationError as exc:
         # Report under the name the user typed, not the column name.
-        raise ValidationError({key: reason for reason in exc.errors.values()}) from None
+        raise ValidationError({key: " ".join(exc.errors.values())}) from None
     return spec.show(getattr(saved, spec.field))
 
 
