@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import paths
+from .errors import StoreError
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -102,12 +104,41 @@ class Store:
 def open_store(db: str | os.PathLike | None = None, *, migrate: bool = True) -> Store:
     """Open (creating if needed) and bring the schema to this app's version."""
     store = Store(resolve_url(db))
-    if migrate:
-        from .migrate import ensure_current
+    try:
+        if migrate:
+            from .migrate import ensure_current
 
-        try:
             ensure_current(store)
-        except Exception:
-            store.dispose()
-            raise
+        else:
+            with store.engine.connect():
+                pass
+    except DBAPIError as exc:
+        store.dispose()
+        raise StoreError(explain_db_error(store.display_name, exc)) from exc
+    except Exception:
+        store.dispose()
+        raise
     return store
+
+
+def explain_db_error(name: str, exc: DBAPIError) -> str:
+    """A sentence for the errors a user meets when opening a database."""
+    text = str(exc.orig).lower()
+    if "locked" in text or "busy" in text:
+        return (
+            f"{name} is in use by another program (perhaps another Outreach window). "
+            "Close it and try again."
+        )
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return (
+            f"{name} is not an Outreach database, or it is damaged. "
+            "Choose another file, or restore a backup."
+        )
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return (
+            f"Cannot open {name} for writing: check that the folder exists and that you "
+            "may write there."
+        )
+    if "disk" in text and "full" in text:
+        return f"The disk holding {name} is full; free some space and try again."
+    return f"Cannot open {name}: {exc.orig}."

@@ -1,0 +1,318 @@
+"""The command line. Every command calls the same services as the app.
+
+Exit codes: 0 success, 1 a check or an operation failed, 2 bad input or usage.
+Errors go to stderr as one clear sentence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__
+from .context import PRACTITIONER
+from .errors import Cancelled, Conflict, OutreachError, StoreError, ValidationError
+from .services.csv_table import CsvError
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+LATER = {
+    "restore": "the Trust issue (backups and restore)",
+    "scan": "the compliance gate",
+    "report": "the ROI reports",
+    "self-test": "the shipping work (installers and self-test)",
+}
+LATER_IMPORTS = {"contacts", "intake", "revenue"}
+LATER_EXPORTS = {"contacts", "referrals"}
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 on usage errors too, but says it our way
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{message}. Run `{self.prog} --help` for the usage.")
+
+
+def _db_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=None if top else argparse.SUPPRESS,
+        help="the database file or URL (default: $OUTREACH_DB, then the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="outreach", description="Outreach: the clinician's outreach CRM.")
+    parser.add_argument("--version", action="version", version=f"Outreach {__version__}")
+    _db_option(parser, top=True)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _db_option(p)
+        return p
+
+    p = command("demo", "fill the database with deterministic demo data")
+    p.add_argument("--scale", default="small", help="small, large (~100k posts) or a post count")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--force", action="store_true", help="replace existing data (backed up first)")
+    p.add_argument("--json", action="store_true")
+
+    db = command("db", "check or upgrade the database")
+    db_sub = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
+    p = db_sub.add_parser("check", help="integrity, foreign keys, schema revision, row counts")
+    _db_option(p)
+    p.add_argument("--json", action="store_true")
+    p = db_sub.add_parser("upgrade", help="bring the schema up to this version (backup first)")
+    _db_option(p)
+
+    p = command("backup", "copy the database to a backup file")
+    p.add_argument("--to", metavar="FILE", help="where to write (default: the backups folder)")
+    p = command("restore", "replace the database with a backup")
+    p.add_argument("file", metavar="FILE")
+
+    settings = command("settings", "read or change the practice profile")
+    s_sub = settings.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
+    p = s_sub.add_parser("get", help="show one setting, or all")
+    _db_option(p)
+    p.add_argument("key", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p = s_sub.add_parser("set", help="change one setting")
+    _db_option(p)
+    p.add_argument("key")
+    p.add_argument("value")
+
+    p = command("import", "import a CSV file (all rows or none)")
+    p.add_argument("kind", choices=["communities", "posts", "contacts", "intake", "revenue"])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check every row, change nothing")
+    p.add_argument(
+        "--map", action="append", default=[], metavar="FIELD=HEADER", help="map a column"
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = command("export", "export to a CSV file")
+    p.add_argument("kind", choices=["communities", "posts", "contacts", "referrals"])
+    p.add_argument("file", metavar="FILE")
+
+    p = command("scan", "scan a post's text for risky phrases")
+    p.add_argument("file", metavar="FILE|-")
+    p = command("report", "make a PDF report")
+    p.add_argument("name", choices=["roi", "evidence"])
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    command("self-test", "check that this installation works")
+    return parser
+
+
+def _open(args):
+    from .store import open_store
+
+    return open_store(args.db)
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def cmd_demo(args) -> int:
+    from .services.demo import generate_demo
+
+    store = _open(args)
+    try:
+        result = generate_demo(
+            store, PRACTITIONER, scale=args.scale, seed=args.seed, force=args.force
+        )
+    finally:
+        store.dispose()
+    if args.json:
+        _print_json(asdict(result))
+    else:
+        print(f"Added {result.communities} communities and {result.posts:,} posts of demo data.")
+    return OK
+
+
+def cmd_db(args) -> int:
+    from .migrate import check_openable, ensure_current
+    from .services.dbcheck import check_database
+    from .store import open_store
+
+    store = open_store(args.db, migrate=False)
+    try:
+        if args.db_command == "upgrade":
+            outcome = ensure_current(store)
+            if outcome is None:
+                print(f"{store.display_name} is already up to date.")
+            else:
+                where = f" (backup: {outcome.backup})" if outcome.backup else ""
+                print(f"Upgraded {store.display_name} to {outcome.after}{where}.")
+            return OK
+        check_openable(store)
+        report = check_database(store)
+    finally:
+        store.dispose()
+    if args.json:
+        _print_json({**asdict(report), "ok": report.ok})
+    else:
+        print(f"Database:    {report.database}")
+        print(f"Schema:      {report.revision or '(empty)'} (this app: {report.head})")
+        print(f"Integrity:   {report.integrity}")
+        print(f"Foreign keys: {report.foreign_key_problems} problems")
+        for table, count in report.counts.items():
+            print(f"  {table:<20} {count:>10,}")
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    return OK if report.ok else FAILED
+
+
+def cmd_backup(args) -> int:
+    from .backup import backup_before, backup_sqlite
+
+    store = _open(args)
+    try:
+        if store.path is None:
+            raise StoreError(
+                "Backups of a server database are made with the server's own tools "
+                "(e.g. pg_dump); `outreach backup` copies SQLite files."
+            )
+        dest = (
+            backup_sqlite(store.path, Path(args.to))
+            if args.to
+            else backup_before(store.path, "manual")
+        )
+    finally:
+        store.dispose()
+    print(f"Backed up to {dest}")
+    return OK
+
+
+def cmd_settings(args) -> int:
+    from .services.profile import SETTINGS, get_setting, set_setting
+
+    store = _open(args)
+    try:
+        if args.settings_command == "set":
+            value = set_setting(store, PRACTITIONER, args.key, args.value)
+            print(f"{args.key} = {value}")
+            return OK
+        keys = [args.key] if args.key else list(SETTINGS)
+        values = {key: get_setting(store, key) for key in keys}
+    finally:
+        store.dispose()
+    if args.json:
+        _print_json(values)
+    elif args.key:
+        print(values[args.key])
+    else:
+        for key, value in values.items():
+            print(f"{key} = {value}")
+    return OK
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        field, sep, header = pair.partition("=")
+        if not sep or not field.strip():
+            raise UsageError(f"--map takes FIELD=HEADER, not '{pair}'.")
+        overrides[field.strip()] = header.strip()
+    return overrides
+
+
+def cmd_import(args) -> int:
+    if args.kind in LATER_IMPORTS:
+        return _later(f"import {args.kind}", "the contacts and referrals work")
+    from .services.importers import import_file
+
+    overrides = _overrides(args.map)
+    store = _open(args)
+    try:
+        result = import_file(
+            store, PRACTITIONER, args.kind, args.file, overrides=overrides, dry_run=args.dry_run
+        )
+    finally:
+        store.dispose()
+    if args.json:
+        _print_json({**asdict(result), "ok": result.ok})
+    for error in result.errors:
+        print(str(error), file=sys.stderr)
+    if result.errors:
+        print(result.summary(), file=sys.stderr)
+        return BAD_INPUT
+    if not args.json:
+        print(result.summary())
+    return OK
+
+
+def cmd_export(args) -> int:
+    if args.kind in LATER_EXPORTS:
+        return _later(f"export {args.kind}", "the contacts and referrals work")
+    from .services.importers import export_file
+
+    store = _open(args)
+    try:
+        count = export_file(store, args.kind, args.file)
+    finally:
+        store.dispose()
+    print(f"Exported {count:,} {args.kind} to {args.file}")
+    return OK
+
+
+def _later(what: str, owner: str) -> int:
+    print(f"`outreach {what}` is not available yet; it arrives with {owner}.", file=sys.stderr)
+    return FAILED
+
+
+def cmd_gui(args) -> int:
+    from .app import main as gui_main
+
+    return gui_main(db=args.db)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": cmd_demo,
+    "db": cmd_db,
+    "backup": cmd_backup,
+    "settings": cmd_settings,
+    "import": cmd_import,
+    "export": cmd_export,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            return cmd_gui(args)
+        if args.command in LATER:
+            return _later(args.command, LATER[args.command])
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return BAD_INPUT
+    except (ValidationError, Conflict) as exc:
+        print(str(exc), file=sys.stderr)
+        return BAD_INPUT
+    except Cancelled as exc:
+        print(str(exc), file=sys.stderr)
+        return FAILED
+    except OutreachError as exc:
+        print(str(exc), file=sys.stderr)
+        return FAILED
+    except CsvError as exc:
+        print(str(exc), file=sys.stderr)
+        return BAD_INPUT
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
