@@ -1,0 +1,1 @@
+"""Benchmarks at practice scale (`make bench`); not part of the test run."""

@@ -1,0 +1,164 @@
+"""The command line, through its entry point."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from outreach import __version__
+from outreach.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_demo_then_check(capsys, db_path):
+    code, out, _ = run(capsys, "demo", "--db", str(db_path), "--scale", "small")
+    assert code == 0 and "300 posts" in out
+    code, out, err = run(capsys, "db", "check", "--db", str(db_path), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["ok"] and report["counts"]["posts"] == 300
+    assert report["integrity"] == "ok"
+
+
+def test_demo_refuses_a_database_with_data(capsys, db_path):
+    assert run(capsys, "demo", "--db", str(db_path))[0] == 0
+    code, _, err = run(capsys, "demo", "--db", str(db_path))
+    assert code == 2 and "--force" in err
+    code, _, _ = run(capsys, "demo", "--db", str(db_path), "--force", "--scale", "50")
+    assert code == 0
+    assert list((db_path.parent / "backups").glob("*.db"))
+
+
+def test_demo_is_deterministic(capsys, tmp_path):
+    from datetime import UTC, datetime
+
+    from outreach.context import PRACTITIONER
+    from outreach.services.demo import generate_demo
+    from outreach.store import open_store
+
+    until = datetime(2026, 1, 1, tzinfo=UTC)
+    dumps = []
+    for name in ("a.db", "b.db"):
+        store = open_store(tmp_path / name)
+        generate_demo(store, PRACTITIONER, scale=200, seed=7, until=until)
+        with store.engine.connect() as conn:
+            dumps.append(
+                conn.exec_driver_sql(
+                    "SELECT community_id, posted_at, kind, title, views FROM posts ORDER BY id"
+                ).fetchall()
+            )
+        store.dispose()
+    assert dumps[0] == dumps[1] and len(dumps[0]) == 200
+
+
+def test_db_option_or_environment(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "env.db"
+    monkeypatch.setenv("OUTREACH_DB", str(target))
+    assert run(capsys, "settings", "set", "hourly_rate", "150.00")[0] == 0
+    assert target.exists()
+    code, out, _ = run(capsys, "settings", "get", "hourly_rate")
+    assert (code, out.strip()) == (0, "150.00")
+    code, out, _ = run(capsys, "settings", "get", "--json")
+    assert json.loads(out)["hourly_rate"] == "150.00"
+
+
+def test_bad_setting_is_exit_2_with_a_sentence(capsys, db_path):
+    code, _, err = run(capsys, "settings", "set", "hourly_rate", "lots", "--db", str(db_path))
+    assert code == 2 and "not an amount" in err
+
+
+def test_import_malformed_row_exit_2_names_the_row(capsys, db_path, tmp_path):
+    run(capsys, "demo", "--db", str(db_path), "--scale", "10")
+    before = db_path.read_bytes()
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "community,posted_at,kind,title,minutes_spent\n"
+        "r/insomnia,2025-01-01,answer,ok,5\n"
+        "r/insomnia,2025-01-02,answer,bad,five\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "import", "posts", str(path), "--db", str(db_path))
+    assert code == 2
+    assert "Row 3" in err and "minutes_spent" in err
+    code, out, _ = run(capsys, "db", "check", "--db", str(db_path), "--json")
+    assert json.loads(out)["counts"]["posts"] == 10
+    del before
+
+
+def test_import_and_export(capsys, db_path, tmp_path):
+    run(capsys, "demo", "--db", str(db_path), "--scale", "10")
+    out_file = tmp_path / "posts.csv"
+    code, out, _ = run(capsys, "export", "posts", str(out_file), "--db", str(db_path))
+    assert code == 0 and "10" in out
+    code, out, _ = run(
+        capsys, "import", "posts", str(out_file), "--db", str(db_path), "--dry-run", "--json"
+    )
+    assert code == 0 and json.loads(out)["skipped"] == 10
+    code, _, err = run(
+        capsys, "import", "posts", str(out_file), "--map", "nonsense", "--db", str(db_path)
+    )
+    assert code == 2 and "FIELD=HEADER" in err
+
+
+def test_newer_database_is_refused_unchanged(capsys, db_path):
+    run(capsys, "settings", "get", "--db", str(db_path))
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num='9999_future'")
+        conn.commit()
+    before = db_path.read_bytes()
+    code, _, err = run(capsys, "db", "check", "--db", str(db_path))
+    assert code == 1 and "newer version" in err
+    code, _, err = run(capsys, "demo", "--db", str(db_path))
+    assert code == 1 and "newer version" in err
+    assert db_path.read_bytes() == before
+
+
+def test_db_check_fails_on_broken_foreign_keys(capsys, db_path):
+    run(capsys, "demo", "--db", str(db_path), "--scale", "5")
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("UPDATE posts SET community_id = 999 WHERE id = 1")
+        conn.commit()
+    code, _, err = run(capsys, "db", "check", "--db", str(db_path))
+    assert code == 1 and "missing records" in err
+
+
+def test_backup(capsys, db_path, tmp_path):
+    run(capsys, "demo", "--db", str(db_path), "--scale", "5")
+    target = tmp_path / "copy.db"
+    code, out, _ = run(capsys, "backup", "--to", str(target), "--db", str(db_path))
+    assert code == 0 and target.exists()
+    with closing(sqlite3.connect(target)) as conn:
+        assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 5
+
+
+def test_later_commands_say_so(capsys, db_path):
+    for argv in (["scan", "-"], ["report", "roi"], ["self-test"], ["restore", "x.db"]):
+        code, _, err = (
+            run(capsys, *argv, "--db", str(db_path)) if argv[0] != "report" else run(capsys, *argv)
+        )
+        assert code == 1 and "not available yet" in err
+    code, _, err = run(capsys, "import", "contacts", "x.csv")
+    assert code == 1 and "not available yet" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2 and "--help" in err
+    code, _, _ = run(capsys, "import", "posts")
+    assert code == 2
