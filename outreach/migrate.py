@@ -23,9 +23,13 @@ class MigrationOutcome:
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None):
+    import io
+
     from alembic.config import Config
 
-    cfg = Config()
+    # Alembic's default stdout is bound at import time; give it its own sink so
+    # our commands print only their own sentences.
+    cfg = Config(stdout=io.StringIO())
     cfg.set_main_option("script_location", "outreach:migrations")
     if url:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -80,7 +80,9 @@ def test_headers_are_mapped_by_case_spacing_and_synonyms(store, actor, tmp_path,
 
 
 def test_map_override(store, actor, tmp_path, two_communities):
-    path = write(tmp_path / "p.csv", "where,when,what,effort\nr/insomnia,2025-03-01,answer,12\n")
+    path = write(
+        tmp_path / "p.csv", "where,when,what,effort,title\nr/insomnia,2025-03-01,answer,12,Hi\n"
+    )
     with pytest.raises(CsvError, match="no column for community"):
         import_file(store, actor, "posts", path)
     result = import_file(

@@ -486,7 +486,7 @@ def export_file(store: Store, kind: str, path: str | Path, progress: Progress | 
                 raise Cancelled("Export cancelled; no file was written.")
             yield [
                 post.community_name,
-                to_local(post.posted_at).isoformat(timespec="minutes"),
+                to_local(post.posted_at).isoformat(timespec="seconds"),
                 post.kind,
                 post.title,
                 post.url,
