@@ -4,11 +4,11 @@ import csv
 from pathlib import Path
 
 import pytest
-from outreach.services.csv_table import CsvError
 
 from outreach.errors import Cancelled
 from outreach.services import communities as com
 from outreach.services import posts as posts_svc
+from outreach.services.csv_table import CsvError
 from outreach.services.importers import export_file, import_file, preview_import
 
 POSTS_HEADER = (
