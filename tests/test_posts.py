@@ -126,13 +126,3 @@ def test_archive_hides_and_delete_removes(store, actor, cid):
     assert svc.delete_posts(store, actor, [a, b]) == 2
     with pytest.raises(NotFound):
         svc.get_post(store, a)
-
-
-def test_iter_posts_walks_every_page(store, actor, cid):
-    for i in range(7):
-        svc.create_post(store, actor, data(cid, title=f"p{i}"))
-    titles = [
-        r.title
-        for r in svc.iter_posts(store, svc.PostQuery(sort="title", descending=False), batch=3)
-    ]
-    assert titles == [f"p{i}" for i in range(7)]

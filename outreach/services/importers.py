@@ -478,26 +478,35 @@ def export_file(store: Store, kind: str, path: str | Path, progress: Progress | 
         return write_table(path, COMMUNITY_COLUMNS, rows)
     with store.session() as session:
         total = session.scalar(select(func.count()).select_from(Post))
-    query = posts_service.PostQuery(include_archived=True, sort="posted_at", descending=False)
+    columns = select(
+        Community.name,
+        Post.posted_at,
+        Post.kind,
+        Post.title,
+        Post.url,
+        Post.minutes_spent,
+        Post.replies,
+        Post.reactions,
+        Post.views,
+        Post.clicks,
+        Post.body,
+        Post.check_status,
+    ).join(Community, Community.id == Post.community_id)
 
     def post_rows():
-        for index, post in enumerate(posts_service.iter_posts(store, query)):
-            if index % CHUNK == 0 and progress is not None and progress(index, total) is False:
-                raise Cancelled("Export cancelled; no file was written.")
-            yield [
-                post.community_name,
-                to_local(post.posted_at).isoformat(timespec="seconds"),
-                post.kind,
-                post.title,
-                post.url,
-                post.minutes_spent,
-                post.replies,
-                post.reactions,
-                post.views,
-                post.clicks,
-                post.body,
-                post.check_status,
-            ]
+        # One streamed query of plain columns: paging with OFFSET or loading ORM
+        # objects made a 100k-post export take seconds longer.
+        with store.session() as session:
+            result = session.execute(
+                columns.order_by(Post.posted_at, Post.id).execution_options(yield_per=CHUNK)
+            )
+            for index, row in enumerate(result):
+                if index % CHUNK == 0 and progress is not None and progress(index, total) is False:
+                    raise Cancelled("Export cancelled; no file was written.")
+                values = list(row)
+                values[1] = to_local(values[1]).isoformat(timespec="seconds")
+                values[4] = values[4] or ""
+                yield values
 
     return write_table(path, POST_COLUMNS, post_rows())
 

@@ -319,14 +319,3 @@ def get_post(store: Store, post_id: int) -> PostRow:
         if row is None:
             raise NotFound(f"Post {post_id} no longer exists; refresh the list.")
         return _row(*row)
-
-
-def iter_posts(store: Store, query: PostQuery, batch: int = 1000):
-    """Every post matching ``query`` in its sort order, fetched a batch at a time."""
-    offset = 0
-    while True:
-        page = list_posts(store, replace(query, offset=offset, limit=batch))
-        yield from page.rows
-        offset += len(page.rows)
-        if not page.rows or offset >= page.total:
-            return
