@@ -1,0 +1,76 @@
+"""Form helpers: a label under each field for the service's validation reason."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+
+class ErrorLabel(QLabel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        # Emphasis without a hard-coded colour: dark mode stays readable.
+        font = self.font()
+        font.setItalic(True)
+        self.setFont(font)
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
+class FieldForm(QFormLayout):
+    """A QFormLayout whose rows can each show an error beside the field."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._fields: dict[str, tuple[QWidget, ErrorLabel]] = {}
+
+    def add(self, key: str, label: str, widget: QWidget, accessible: str | None = None) -> QWidget:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        error = ErrorLabel()
+        error.setAccessibleName(f"{accessible or label.replace('&', '')} error")
+        column.addWidget(error)
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        widget.setAccessibleName(accessible or label.replace("&", "").rstrip(":"))
+        caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.addRow(caption, holder)
+        self._fields[key] = (widget, error)
+        return widget
+
+    def clear_errors(self) -> None:
+        for _, error in self._fields.values():
+            error.show_error("")
+
+    def show_errors(
+        self, errors: dict[str, str], aliases: dict[str, str] | None = None
+    ) -> list[str]:
+        """Show each reason beside its field; return the reasons that have no field."""
+        self.clear_errors()
+        unplaced = []
+        first = None
+        for key, reason in errors.items():
+            key = (aliases or {}).get(key, key)
+            if key in self._fields:
+                widget, error = self._fields[key]
+                error.show_error(reason[:1].upper() + reason[1:])
+                first = first or widget
+            else:
+                unplaced.append(f"{key.replace('_', ' ').capitalize()}: {reason}")
+        if first is not None:
+            first.setFocus()
+        return unplaced
+
+    def error_text(self, key: str) -> str:
+        return (
+            self._fields[key][1].text()
+            if self._fields[key][1].isVisible() or self._fields[key][1].text()
+            else ""
+        )

@@ -1,0 +1,171 @@
+"""What the Communities and Posts pages share: a toolbar, a search box, a table
+over a PagedTableModel, a totals line and an empty state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.errors import OutreachError
+
+from .table_model import ROW_ID_ROLE, PagedTableModel
+
+SEARCH_DELAY_MS = 250
+
+
+class ListPage(QWidget):
+    status_message = Signal(str)
+    data_changed = Signal()
+
+    title = ""
+    empty_text = ""
+
+    def __init__(self, store, actor, model: PagedTableModel, parent=None):
+        super().__init__(parent)
+        self.store, self.actor, self.model = store, actor, model
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(f"Search {self.title.lower()}")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.filters = QHBoxLayout()
+        self.filters.addWidget(self.search, 2)
+        self.buttons = QHBoxLayout()
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setAccessibleName(f"{self.title} table")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Show the service's default order; enabling sorting re-queries with it.
+        query = model.query
+        default_column = next(
+            (i for i, c in enumerate(model.columns) if c.sort_key == query.sort), 0
+        )
+        order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(default_column, order)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.table.activated.connect(lambda _index: self.edit_selected())
+        self.totals = QLabel()
+        self.totals.setAccessibleName(f"{self.title} totals")
+        self.empty = QLabel(self.empty_text)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName(f"No {self.title.lower()}")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        heading = QLabel(self.title)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(self.buttons)
+        layout.addLayout(self.filters)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.totals)
+
+    def add_button(self, text: str, slot, accessible: str, tip: str = "") -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(accessible)
+        if tip:
+            button.setToolTip(tip)
+        button.clicked.connect(slot)
+        self.buttons.addWidget(button)
+        return button
+
+    # Subclasses build their query from the filter widgets and say what totals mean.
+    def build_query(self, query):
+        raise NotImplementedError
+
+    def totals_text(self, page) -> str:
+        raise NotImplementedError
+
+    def apply_filters(self) -> None:
+        self.run(lambda: self.model.set_query(self.build_query(self.model.query)))
+        self._after_load()
+
+    def refresh(self, keep_id: int | None = None) -> None:
+        """Re-query, keeping the user's place: the same rows loaded, the same
+        scroll position and the edited row selected."""
+        scroll = self.table.verticalScrollBar().value()
+        selected = keep_id if keep_id is not None else self.current_id()
+        self.run(lambda: self.model.reload(at_least=self.model.rowCount()))
+        self._after_load()
+        self.table.verticalScrollBar().setValue(scroll)
+        if selected is not None:
+            self.select_id(selected)
+
+    def _after_load(self) -> None:
+        page = self.model.page
+        self.totals.setText(self.totals_text(page) if page else "")
+        filtered = self.is_filtered()
+        if page is not None and page.total == 0 and not filtered:
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.stack.setCurrentWidget(self.table)
+
+    def is_filtered(self) -> bool:
+        return bool(self.search.text().strip())
+
+    def run(self, action) -> bool:
+        try:
+            action()
+        except OutreachError as exc:
+            QMessageBox.warning(self, "Outreach", str(exc))
+            return False
+        return True
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.data(ROW_ID_ROLE) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        if not rows and self.table.currentIndex().isValid():
+            rows = {self.table.currentIndex().row()}
+        return [self.model.row_at(r).id for r in sorted(rows)]
+
+    def select_id(self, row_id: int) -> None:
+        position = self.model.position_of(row_id)
+        if position is None:
+            return
+        index = self.model.index(position, 0)
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(position)
+        self.table.scrollTo(index)
+
+    def edit_selected(self) -> None:
+        raise NotImplementedError
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def query_with(self, **changes):
+        return replace(self.model.query, **changes)

@@ -1,0 +1,194 @@
+"""The main window: a sidebar of pages, menus with shortcuts, a status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from outreach import APP_NAME, __version__
+
+from .communities_page import CommunitiesPage
+from .dashboard_page import DashboardPage
+from .data_actions import DataActions
+from .placeholder_page import PlaceholderPage
+from .posts_page import PostsPage
+from .settings_page import SettingsPage
+
+PAGES = [
+    "Dashboard",
+    "Communities",
+    "Posts",
+    "Contacts",
+    "Referrals",
+    "Compliance",
+    "Reports",
+    "Settings",
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store, actor, parent=None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName("Outreach main window")
+        self.dashboard = DashboardPage(store)
+        self.communities = CommunitiesPage(store, actor)
+        self.posts = PostsPage(store, actor)
+        self.settings_page = SettingsPage(store, actor)
+        pages = {
+            "Dashboard": self.dashboard,
+            "Communities": self.communities,
+            "Posts": self.posts,
+            "Settings": self.settings_page,
+        }
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Pages")
+        self.sidebar.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        for title in PAGES:
+            self.sidebar.addItem(title)
+            self.stack.addWidget(pages.get(title) or PlaceholderPage(title))
+        self.sidebar.currentRowChanged.connect(self._show_page)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        for page in (self.communities, self.posts, self.settings_page):
+            page.status_message.connect(self.show_message)
+        for page in (self.communities, self.posts):
+            page.data_changed.connect(self.on_data_changed)
+        self.data = DataActions(self)
+        self._build_menus()
+        self.statusBar().showMessage(f"Database: {store.display_name}")
+        self._restore()
+
+    # -- pages ---------------------------------------------------------------
+    def _show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        if self.stack.currentWidget() is self.dashboard:
+            self.dashboard.refresh()
+
+    def show_page(self, title: str) -> None:
+        self.sidebar.setCurrentRow(PAGES.index(title))
+
+    def current_page_title(self) -> str:
+        return PAGES[self.stack.currentIndex()]
+
+    def on_data_changed(self) -> None:
+        self.posts.reload_communities()
+        self.communities.refresh()
+        self.posts.refresh()
+        self.dashboard.refresh()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # -- menus ---------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(
+            file_menu, "Import &communities...", lambda: self.data.import_csv("communities")
+        )
+        self._action(file_menu, "Import &posts...", lambda: self.data.import_csv("posts"), "Ctrl+I")
+        file_menu.addSeparator()
+        self._action(
+            file_menu, "Export c&ommunities...", lambda: self.data.export_csv("communities")
+        )
+        self._action(
+            file_menu, "E&xport posts...", lambda: self.data.export_csv("posts"), "Ctrl+Shift+E"
+        )
+        file_menu.addSeparator()
+        self._action(file_menu, "Load &demo data...", self.data.load_demo)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        self._action(edit, "New &community", self._new_community, "Ctrl+Shift+N")
+        self._action(edit, "&New post", self._new_post, QKeySequence.StandardKey.New)
+        self._action(edit, "&Edit selected", self._edit, "Ctrl+E")
+        self._action(edit, "&Delete selected", self._delete, QKeySequence.StandardKey.Delete)
+        self._action(edit, "&Find", self._find, QKeySequence.StandardKey.Find)
+        view = bar.addMenu("&View")
+        for number, title in enumerate(PAGES, start=1):
+            self._action(
+                view,
+                f"&{number} {title}",
+                lambda _=False, t=title: self.show_page(t),
+                f"Ctrl+{number}",
+            )
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About Outreach", self._about)
+
+    def _list_page(self):
+        page = self.stack.currentWidget()
+        return page if page in (self.communities, self.posts) else None
+
+    def _new_community(self) -> None:
+        self.show_page("Communities")
+        self.communities.new()
+
+    def _new_post(self) -> None:
+        self.show_page("Posts")
+        self.posts.new()
+
+    def _edit(self) -> None:
+        if page := self._list_page():
+            page.edit_selected()
+
+    def _delete(self) -> None:
+        page = self._list_page()
+        if page is not None and page.table.hasFocus():
+            page.delete_selected()
+
+    def _find(self) -> None:
+        if page := self._list_page():
+            page.focus_search()
+
+    def _about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About Outreach")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            f"Outreach {__version__}\n\nA local-first CRM for clinicians' outreach in online "
+            f"patient communities.\n\nDatabase: {self.store.display_name}"
+        )
+        box.exec()
+
+    # -- geometry ------------------------------------------------------------
+    def _restore(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        page = settings.value("window/page", "Dashboard")
+        self.show_page(page if page in PAGES else "Dashboard")
+
+    def closeEvent(self, event) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/page", self.current_page_title())
+        super().closeEvent(event)

@@ -1,0 +1,44 @@
+"""A page whose feature arrives with later work says so in a sentence."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+PLACEHOLDERS = {
+    "Contacts": (
+        "Contacts will follow the people you meet in communities, from a handle to an "
+        "intake form to a patient, with their interactions and follow-ups. Not available yet."
+    ),
+    "Referrals": (
+        "Referrals will track intake forms sent and completed, the three intake questions, "
+        "bookings and first visits, with revenue and costs. Not available yet."
+    ),
+    "Compliance": (
+        "Compliance will hold your malpractice-policy profile, the pre-post checklist and the "
+        "risk-phrase scan that every advice post passes, kept as evidence. Not available yet: "
+        "advice posts are logged as 'not checked' until then."
+    ),
+    "Reports": (
+        "Reports will make the practice-review PDF: cost, funnel and ROI per community with a "
+        "grow / keep testing / reduce / stop verdict. Not available yet."
+    ),
+}
+
+
+class PlaceholderPage(QWidget):
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        heading = QLabel(title)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        self.text = QLabel(PLACEHOLDERS[title])
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName(f"{title}: not available yet")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.text)
+        layout.addStretch(1)

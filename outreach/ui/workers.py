@@ -1,0 +1,80 @@
+"""Long work off the GUI thread: a QRunnable on the global pool that reports
+progress through signals to a cancellable QProgressDialog."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class Task(QRunnable):
+    """Runs ``work(progress)``; ``progress(done, total)`` returns False once cancelled."""
+
+    def __init__(self, work: Callable[[Callable[[int, int], bool]], object]):
+        super().__init__()
+        self.signals = _Signals()
+        self._work = work
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.signals.progress.emit(done, total)
+        return not self._cancelled.is_set()
+
+    def run(self) -> None:
+        try:
+            result = self._work(self._progress)
+        except BaseException as exc:  # reported to the GUI thread, never lost
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.finished.emit(result)
+
+
+def run_with_progress(
+    parent: QWidget,
+    label: str,
+    work: Callable[[Callable[[int, int], bool]], object],
+    on_done: Callable[[object], None],
+    on_error: Callable[[BaseException], None],
+) -> Task:
+    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("Outreach")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAccessibleName(label)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    task = Task(work)
+
+    def progress(done: int, total: int) -> None:
+        if total > 0:
+            dialog.setMaximum(total)
+            dialog.setValue(min(done, total))
+
+    def finished(result) -> None:
+        dialog.close()
+        on_done(result)
+
+    def failed(exc) -> None:
+        dialog.close()
+        on_error(exc)
+
+    task.signals.progress.connect(progress)
+    task.signals.finished.connect(finished)
+    task.signals.failed.connect(failed)
+    dialog.canceled.connect(task.cancel)
+    task.setAutoDelete(False)
+    parent._running_task = task  # keep the signals object alive until done
+    QThreadPool.globalInstance().start(task)
+    return task
