@@ -126,3 +126,18 @@ def test_archive_hides_and_delete_removes(store, actor, cid):
     assert svc.delete_posts(store, actor, [a, b]) == 2
     with pytest.raises(NotFound):
         svc.get_post(store, a)
+
+
+def test_activity_summary_counts_live_posts(store, actor, cid):
+    from outreach.services.summary import activity_summary
+
+    svc.create_post(store, actor, data(cid, kind="advice", minutes_spent=30))
+    svc.create_post(
+        store, actor, data(cid, posted_at=datetime(2025, 2, 1, tzinfo=UTC), minutes_spent=15)
+    )
+    archived = svc.create_post(store, actor, data(cid, minutes_spent=99))
+    svc.set_archived(store, actor, [archived], True)
+    summary = activity_summary(store, today=date(2025, 3, 20))
+    assert (summary.communities, summary.posts, summary.minutes) == (1, 2, 45)
+    assert (summary.posts_this_month, summary.minutes_this_month) == (1, 30)
+    assert summary.unchecked_advice == 1

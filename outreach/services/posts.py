@@ -136,7 +136,7 @@ def validate(data: PostData, *, now: datetime | None = None) -> dict[str, str]:
             errors[name] = "must be a whole number, 0 or more."
     if not data.title and not data.body and not data.url:
         errors["title"] = (
-            "give the post a title, its text or its address, so you can find it later."
+            "is needed (or the post's text or address) so you can find the post later."
         )
     return errors
 

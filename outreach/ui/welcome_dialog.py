@@ -27,7 +27,8 @@ class WelcomeDialog(QDialog):
             "&Load demo data so I can look around (made-up communities and posts)"
         )
         self.demo.setAccessibleName("Load demo data")
-        self.demo.setVisible(not has_data(store))
+        self.offer_demo = not has_data(store)
+        self.demo.setVisible(self.offer_demo)
         buttons = QDialogButtonBox()
         self.start_button = buttons.addButton("&Start", QDialogButtonBox.ButtonRole.AcceptRole)
         self.skip_button = buttons.addButton(
@@ -47,10 +48,10 @@ class WelcomeDialog(QDialog):
     def start(self) -> None:
         if self.form.save(welcome_done=True) is None:
             return
-        self.wants_demo = self.demo.isVisible() and self.demo.isChecked()
+        self.wants_demo = self.offer_demo and self.demo.isChecked()
         self.accept()
 
     def skip(self) -> None:
         mark_welcome_done(self.store, self.actor)
-        self.wants_demo = self.demo.isVisible() and self.demo.isChecked()
+        self.wants_demo = self.offer_demo and self.demo.isChecked()
         self.reject()
