@@ -62,7 +62,6 @@ class CommunitiesPage(ListPage):
         self.filters.addWidget(self.archived)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.apply_filters()
-        self.table.resizeColumnsToContents()
 
     def build_query(self, query):
         return self.query_with(

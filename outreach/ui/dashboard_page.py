@@ -7,17 +7,14 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidg
 from outreach.services.summary import activity_summary
 
 from .formatting import hours
+from .forms import heading
 
 
 class DashboardPage(QWidget):
     def __init__(self, store, parent=None):
         super().__init__(parent)
         self.store = store
-        heading = QLabel("Dashboard")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
+        title_label = heading("Dashboard")
         box = QGroupBox("Your outreach so far")
         grid = QGridLayout(box)
         self.values: dict[str, QLabel] = {}
@@ -46,7 +43,7 @@ class DashboardPage(QWidget):
         )
         later.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(title_label)
         layout.addWidget(box)
         layout.addWidget(later)
         layout.addStretch(1)

@@ -74,3 +74,13 @@ class FieldForm(QFormLayout):
             if self._fields[key][1].isVisible() or self._fields[key][1].text()
             else ""
         )
+
+
+def heading(text: str) -> QLabel:
+    """A page or dialog title: larger and bold, in the palette's own colour."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.4)
+    font.setBold(True)
+    label.setFont(font)
+    return label

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from outreach.errors import OutreachError
 
+from .forms import heading
 from .table_model import ROW_ID_ROLE, PagedTableModel
 
 SEARCH_DELAY_MS = 250
@@ -65,6 +66,8 @@ class ListPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self._sized = False
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
@@ -78,13 +81,9 @@ class ListPage(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
-        heading = QLabel(self.title)
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
+        title_label = heading(self.title)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(title_label)
         layout.addLayout(self.buttons)
         layout.addLayout(self.filters)
         layout.addWidget(self.stack, 1)
@@ -122,6 +121,12 @@ class ListPage(QWidget):
             self.select_id(selected)
 
     def _after_load(self) -> None:
+        if not self._sized and self.model.rowCount():
+            # Size columns once, from the first rows there are; after that the
+            # user's widths stay as they set them.
+            self.table.resizeColumnsToContents()
+            self.size_columns()
+            self._sized = True
         page = self.model.page
         self.totals.setText(self.totals_text(page) if page else "")
         filtered = self.is_filtered()
@@ -132,6 +137,9 @@ class ListPage(QWidget):
 
     def is_filtered(self) -> bool:
         return bool(self.search.text().strip())
+
+    def size_columns(self) -> None:
+        """Adjust widths after the first fit to contents (e.g. cap a long text column)."""
 
     def run(self, action) -> bool:
         try:

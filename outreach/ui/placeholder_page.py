@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from .forms import heading
+
 PLACEHOLDERS = {
     "Contacts": (
         "Contacts will follow the people you meet in communities, from a handle to an "
@@ -29,16 +31,12 @@ PLACEHOLDERS = {
 class PlaceholderPage(QWidget):
     def __init__(self, title: str, parent=None):
         super().__init__(parent)
-        heading = QLabel(title)
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
+        title_label = heading(title)
         self.text = QLabel(PLACEHOLDERS[title])
         self.text.setWordWrap(True)
         self.text.setAccessibleName(f"{title}: not available yet")
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(title_label)
         layout.addWidget(self.text)
         layout.addStretch(1)

@@ -92,8 +92,10 @@ class PostsPage(ListPage):
         self.community.currentIndexChanged.connect(self.apply_filters)
         self.kind.currentIndexChanged.connect(self.apply_filters)
         self.apply_filters()
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(3, 360)
+
+    def size_columns(self) -> None:
+        title = [c.title for c in self.model.columns].index("Title")
+        self.table.setColumnWidth(title, min(self.table.columnWidth(title), 420))
 
     def reload_communities(self) -> None:
         current = self.community.currentData()

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVB
 
 from outreach.errors import OutreachError
 
+from .forms import heading
 from .profile_form import ProfileForm
 
 
@@ -15,11 +16,7 @@ class SettingsPage(QWidget):
 
     def __init__(self, store, actor, parent=None):
         super().__init__(parent)
-        heading = QLabel("Settings: practice profile")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
+        title_label = heading("Settings: practice profile")
         intro = QLabel(
             "Reports cost your time at your hourly rate and project a patient's value from the "
             "fee, visits per year and years retained. Money is entered as e.g. 150.00."
@@ -37,7 +34,7 @@ class SettingsPage(QWidget):
         row.addStretch(1)
         row.addWidget(self.save_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(title_label)
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addLayout(row)

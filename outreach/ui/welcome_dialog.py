@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBo
 from outreach.services.demo import has_data
 from outreach.services.profile import mark_welcome_done
 
+from .forms import heading
 from .profile_form import ProfileForm
 
 
@@ -16,6 +17,7 @@ class WelcomeDialog(QDialog):
         self.store, self.actor = store, actor
         self.setWindowTitle("Welcome to Outreach")
         self.setAccessibleName(self.windowTitle())
+        title_label = heading("Welcome to Outreach")
         intro = QLabel(
             "Outreach logs the online patient communities you take part in and every post you "
             "make there, so you can see which ones are worth your time. Tell it about your "
@@ -39,6 +41,7 @@ class WelcomeDialog(QDialog):
         self.start_button.clicked.connect(self.start)
         self.skip_button.clicked.connect(self.skip)
         layout = QVBoxLayout(self)
+        layout.addWidget(title_label)
         layout.addWidget(intro)
         layout.addWidget(self.form)
         layout.addWidget(self.demo)
