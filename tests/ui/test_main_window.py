@@ -106,3 +106,25 @@ def test_every_control_on_the_list_pages_has_an_accessible_name(qtbot, store, ac
                     assert widget.accessibleName(), (
                         f"{type(widget).__name__} on {type(page).__name__}"
                     )
+
+
+def test_app_refuses_a_newer_database_with_a_message(
+    qtbot, db_path, _no_blocking_message_boxes, monkeypatch
+):
+    import sqlite3
+    import sys
+    from contextlib import closing
+
+    from outreach.store import open_store
+    from outreach.ui.application import run
+
+    open_store(db_path).dispose()
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num='9999_future'")
+        conn.commit()
+    before = db_path.read_bytes()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run() installs its own
+    assert run(str(db_path)) == 1
+    kind, args = _no_blocking_message_boxes[-1]
+    assert kind == "critical" and "newer version of Outreach" in args[2]
+    assert db_path.read_bytes() == before
