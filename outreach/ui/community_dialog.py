@@ -7,17 +7,15 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
 )
 
-from outreach.errors import NotFound, ValidationError
 from outreach.models import COMMUNITY_STATUSES
 from outreach.services import communities as svc
 
-from .forms import FieldForm
+from .forms import FieldForm, save_or_show
 
 RULE_CHOICES = [("Unknown", None), ("Allowed", True), ("Not allowed", False)]
 
@@ -124,18 +122,11 @@ class CommunityDialog(QDialog):
         )
 
     def save(self) -> None:
-        try:
+        def action():
             if self.community_id is None:
                 self.saved_id = svc.create_community(self.store, self.actor, self.data())
             else:
                 svc.update_community(self.store, self.actor, self.community_id, self.data())
                 self.saved_id = self.community_id
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.errors)
-            if rest:
-                QMessageBox.warning(self, "Cannot save", "\n".join(rest))
-            return
-        except NotFound as exc:
-            QMessageBox.warning(self, "Cannot save", str(exc))
-            return
-        self.accept()
+
+        save_or_show(self, self.form, action)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from outreach.errors import NotFound, ValidationError
 
 
 class ErrorLabel(QLabel):
@@ -84,3 +86,20 @@ def heading(text: str) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def save_or_show(dialog: QDialog, form: FieldForm, action) -> bool:
+    """Run a service call for an edit dialog: on success accept the dialog; on a
+    validation error show each reason beside its field and keep what was typed."""
+    try:
+        action()
+    except ValidationError as exc:
+        rest = form.show_errors(exc.errors)
+        if rest:
+            QMessageBox.warning(dialog, "Cannot save", "\n".join(rest))
+        return False
+    except NotFound as exc:
+        QMessageBox.warning(dialog, "Cannot save", str(exc))
+        return False
+    dialog.accept()
+    return True

@@ -13,20 +13,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from outreach.errors import NotFound, ValidationError
 from outreach.models import ENGAGEMENT, POST_KINDS
 from outreach.services import communities as communities_svc
 from outreach.services import posts as svc
 from outreach.timeutil import now_utc, to_local, to_utc
 
-from .forms import FieldForm
+from .forms import FieldForm, save_or_show
 
 ADVICE_NOTE = (
     "Advice posts are logged as 'not checked' until the compliance checklist is available; "
@@ -134,18 +132,11 @@ class PostDialog(QDialog):
         )
 
     def save(self) -> None:
-        try:
+        def action():
             if self.post_id is None:
                 self.saved_id = svc.create_post(self.store, self.actor, self.data())
             else:
                 svc.update_post(self.store, self.actor, self.post_id, self.data())
                 self.saved_id = self.post_id
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.errors)
-            if rest:
-                QMessageBox.warning(self, "Cannot save", "\n".join(rest))
-            return
-        except NotFound as exc:
-            QMessageBox.warning(self, "Cannot save", str(exc))
-            return
-        self.accept()
+
+        save_or_show(self, self.form, action)
