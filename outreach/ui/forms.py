@@ -47,6 +47,10 @@ class FieldForm(QFormLayout):
         self._fields[key] = (widget, error)
         return widget
 
+    def share_error(self, key: str, widget: QWidget, with_key: str) -> None:
+        """Report ``key``'s errors in ``with_key``'s label (several spin boxes on one row)."""
+        self._fields[key] = (widget, self._fields[with_key][1])
+
     def clear_errors(self) -> None:
         for _, error in self._fields.values():
             error.show_error("")

@@ -98,7 +98,7 @@ class PostDialog(QDialog):
             self.counts[name] = spin
         self.form.add("engagement", "Engagement:", engagement)
         for name in ENGAGEMENT:
-            self.form._fields[name] = (self.counts[name], self.form._fields["engagement"][1])
+            self.form.share_error(name, self.counts[name], "engagement")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
