@@ -3,8 +3,19 @@ registers every table on Base.metadata (Alembic's autogenerate relies on it)."""
 
 from .base import Base, UTCDateTime
 from .community import COMMUNITY_STATUSES, PLATFORMS, Community
+from .contact import (
+    ATTRIBUTION_METHODS,
+    CHANNELS,
+    OPEN_STAGES,
+    STAGES,
+    CommunityAlias,
+    Contact,
+    Interaction,
+    StageChange,
+)
 from .post import CHECK_STATUSES, ENGAGEMENT, POST_KINDS, POST_SOURCES, Post
 from .profile import PracticeProfile
+from .referral import INTAKE_QUESTIONS, CostEntry, Referral, RevenueEntry
 
 __all__ = [
     "Base",
@@ -18,4 +29,16 @@ __all__ = [
     "CHECK_STATUSES",
     "POST_SOURCES",
     "ENGAGEMENT",
+    "Contact",
+    "StageChange",
+    "Interaction",
+    "CommunityAlias",
+    "Referral",
+    "RevenueEntry",
+    "CostEntry",
+    "STAGES",
+    "OPEN_STAGES",
+    "CHANNELS",
+    "ATTRIBUTION_METHODS",
+    "INTAKE_QUESTIONS",
 ]

@@ -26,6 +26,10 @@ class PracticeProfile(Base):
     disclaimer: Mapped[str] = mapped_column(Text, nullable=False, default="")
     signature: Mapped[str] = mapped_column(Text, nullable=False, default="")
     welcome_done: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Open contacts with no interaction for this many days are "losing touch".
+    losing_touch_days: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=30, server_default="30"
+    )
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
@@ -36,4 +40,5 @@ class PracticeProfile(Base):
             name="non_negative",
         ),
         CheckConstraint("length(currency) = 3", name="currency_code"),
+        CheckConstraint("losing_touch_days >= 1", name="losing_touch_days"),
     )

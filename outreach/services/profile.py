@@ -28,6 +28,7 @@ class Profile:
     disclaimer: str = ""
     signature: str = ""
     welcome_done: bool = False
+    losing_touch_days: int = 30
 
     @property
     def jurisdictions(self) -> list[str]:
@@ -46,6 +47,13 @@ def _parse_float(text: str) -> float:
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"'{text}' is not a number")
     return value
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number") from None
 
 
 def _parse_bool(text: str) -> bool:
@@ -85,6 +93,9 @@ SETTINGS: dict[str, SettingKey] = {
     "disclaimer": SettingKey("disclaimer", str, str, "the disclaimer attached to advice posts"),
     "signature": SettingKey("signature", str, str, "the signature attached to posts"),
     "welcome_done": SettingKey("welcome_done", _parse_bool, str, "the first-run welcome was seen"),
+    "losing_touch_days": SettingKey(
+        "losing_touch_days", _parse_int, str, "days without contact before 'losing touch'"
+    ),
 }
 
 
@@ -104,6 +115,8 @@ def validate(profile: Profile) -> dict[str, str]:
         errors["years_retained"] = "cannot be more than 100."
     if len(profile.currency) != 3 or not profile.currency.isalpha():
         errors["currency"] = "must be a three-letter code such as USD, EUR or GBP."
+    if not 1 <= profile.losing_touch_days <= 3650:
+        errors["losing_touch_days"] = "must be a number of days from 1 to 3650."
     if profile.intake_form_url and not valid_url(profile.intake_form_url):
         errors["intake_form_url"] = "must be a web address starting with https://."
     return errors
