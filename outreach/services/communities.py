@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..context import Actor
 from ..errors import Conflict, NotFound, ValidationError
-from ..models import COMMUNITY_STATUSES, PLATFORMS, Community, Post
+from ..models import COMMUNITY_STATUSES, PLATFORMS, Community, CostEntry, Post
 from ..store import Store
 from ..timeutil import now_utc
 from .common import Page, clamp_limit, clean, search_clause, valid_url
@@ -216,6 +216,16 @@ def delete_community(
         count = session.scalar(
             select(func.count()).select_from(Post).where(Post.community_id == community_id)
         )
+        costs = session.scalar(
+            select(func.count())
+            .select_from(CostEntry)
+            .where(CostEntry.community_id == community_id)
+        )
+        if costs:
+            raise Conflict(
+                f"{community.name} has {costs} cost entr{'ies' if costs != 1 else 'y'}, which the "
+                "reports need. Archive the community instead."
+            )
         outcome = DeleteOutcome()
         if count:
             if posts == "delete":
