@@ -15,6 +15,7 @@ from ..models import COMMUNITY_STATUSES, PLATFORMS, Community, CostEntry, Post
 from ..store import Store
 from ..timeutil import now_utc
 from .common import Page, clamp_limit, clean, search_clause, valid_url
+from .intake_links import suggest_code
 
 INTAKE_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 PLATFORM_LABELS = {
@@ -162,6 +163,8 @@ def create_community(store: Store, actor: Actor, data: CommunityData) -> int:
         errors = errors or _check_unique(session, data, None)
         if errors:
             raise ValidationError(errors)
+        if not data.intake_code:
+            data = replace(data, intake_code=suggest_code(session, data.name))
         stamp = now_utc()
         community = Community(**_values(data), created_at=stamp, updated_at=stamp)
         session.add(community)

@@ -17,6 +17,7 @@ from ..timeutil import now_utc, parse_datetime, to_local
 from . import communities as communities_service
 from . import posts as posts_service
 from .csv_table import CsvError, Table, apply_overrides, auto_map, read_table, record, write_table
+from .intake_links import suggest_code
 
 Progress = Callable[[int, int], bool]
 KINDS = ("communities", "posts")
@@ -302,7 +303,10 @@ def _import_communities(store, actor, table, mapping, dry_run, progress) -> Impo
             values = communities_service._values(data)
             community_id = existing.get(data.name.lower())
             if community_id is None:
+                if not values["intake_code"]:
+                    values["intake_code"] = suggest_code(session, data.name)
                 session.add(Community(**values, created_at=stamp, updated_at=stamp))
+                session.flush()
                 result.imported += 1
             else:
                 community = session.get(Community, community_id)
