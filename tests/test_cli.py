@@ -33,6 +33,11 @@ def test_demo_then_check(capsys, db_path):
     report = json.loads(out)
     assert report["ok"] and report["counts"]["posts"] == 300
     assert report["integrity"] == "ok"
+    counts = report["counts"]
+    assert counts["contacts"] == 60
+    assert 0 < counts["referrals"] < counts["contacts"]
+    assert counts["stage_changes"] >= counts["contacts"]  # every contact has its first stage
+    assert counts["revenue_entries"] > 0 and counts["cost_entries"] > 0
 
 
 def test_demo_refuses_a_database_with_data(capsys, db_path):
@@ -41,6 +46,8 @@ def test_demo_refuses_a_database_with_data(capsys, db_path):
     assert code == 2 and "--force" in err
     code, _, _ = run(capsys, "demo", "--db", str(db_path), "--force", "--scale", "50")
     assert code == 0
+    _, out, _ = run(capsys, "db", "check", "--db", str(db_path), "--json")
+    assert json.loads(out)["counts"]["contacts"] == 20  # replaced, not added to
     assert list((db_path.parent / "backups").glob("*.db"))
 
 

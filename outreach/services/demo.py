@@ -12,12 +12,36 @@ from sqlalchemy import delete, func, insert, select
 from ..backup import backup_before
 from ..context import Actor
 from ..errors import Cancelled, Conflict, ValidationError
-from ..models import Community, Post
+from ..models import (
+    Community,
+    CommunityAlias,
+    Contact,
+    CostEntry,
+    Interaction,
+    Post,
+    Referral,
+    RevenueEntry,
+    StageChange,
+)
 from ..store import Store
+from . import demo_contacts
 from .common import require_owner
 from .profile import get_profile, save_profile
 
 SCALES = {"small": (8, 300, 365), "large": (40, 100_000, 5 * 365)}
+FEE_CENTS = 12000
+# Deleted, children first, when --force replaces existing data.
+REPLACED = (
+    RevenueEntry,
+    Referral,
+    Interaction,
+    StageChange,
+    Contact,
+    CostEntry,
+    CommunityAlias,
+    Post,
+    Community,
+)
 CHUNK = 2000
 
 _TOPICS = [
@@ -69,6 +93,10 @@ _KIND_WEIGHTS = [
 class DemoResult:
     communities: int
     posts: int
+    contacts: int = 0
+    referrals: int = 0
+    revenue_entries: int = 0
+    cost_entries: int = 0
     replaced: bool = False
 
 
@@ -87,9 +115,9 @@ def parse_scale(scale: str | int) -> tuple[int, int, int]:
 
 def has_data(store: Store) -> bool:
     with store.session() as session:
-        return bool(
-            session.scalar(select(func.count()).select_from(Community))
-            or session.scalar(select(func.count()).select_from(Post))
+        return any(
+            session.scalar(select(func.count()).select_from(model))
+            for model in (Community, Post, Contact)
         )
 
 
@@ -123,9 +151,9 @@ def generate_demo(
     stamp = datetime.now(UTC)
     with store.session() as session:
         if replaced:
-            session.execute(delete(Post))
-            session.execute(delete(Community))
-        community_ids = _communities(session, rng, n_communities, stamp)
+            for model in REPLACED:
+                session.execute(delete(model))
+        community_ids, names, codes = _communities(session, rng, n_communities, stamp)
         # A few communities carry most of the activity, as in real practice.
         weights = [1 / (rank + 1) ** 0.7 for rank in range(len(community_ids))]
         kinds = [k for k, _ in _KIND_WEIGHTS]
@@ -162,6 +190,11 @@ def generate_demo(
                     raise Cancelled("Demo data cancelled; nothing was added.")
         if batch:
             session.execute(insert(Post), batch)
+        places = demo_contacts.Communities(community_ids, weights, names, codes)
+        people = demo_contacts.add_people(
+            session, rng, demo_contacts.people_for(n_posts), places, start, end, stamp, FEE_CENTS
+        )
+        costs = demo_contacts.add_costs(session, rng, places, start, end, stamp)
     profile = get_profile(store)
     if not profile.hourly_rate_cents:
         save_profile(
@@ -170,18 +203,26 @@ def generate_demo(
             replace(
                 profile,
                 hourly_rate_cents=15000,
-                fee_per_visit_cents=12000,
+                fee_per_visit_cents=FEE_CENTS,
                 visits_per_year=8.0,
                 years_retained=1.5,
             ),
         )
     if progress is not None:
         progress(n_posts, n_posts)
-    return DemoResult(communities=len(community_ids), posts=n_posts, replaced=replaced)
+    return DemoResult(
+        communities=len(community_ids),
+        posts=n_posts,
+        contacts=people["contacts"],
+        referrals=people["referrals"],
+        revenue_entries=people["revenue"],
+        cost_entries=costs,
+        replaced=replaced,
+    )
 
 
-def _communities(session, rng: random.Random, count: int, stamp: datetime) -> list[int]:
-    ids = []
+def _communities(session, rng: random.Random, count: int, stamp: datetime):
+    ids, names, codes = [], {}, {}
     for index in range(count):
         if index < len(_TOPICS):
             name, platform, topic, url = _TOPICS[index]
@@ -206,4 +247,6 @@ def _communities(session, rng: random.Random, count: int, stamp: datetime) -> li
         session.add(community)
         session.flush()
         ids.append(community.id)
-    return ids
+        names[community.id] = community.name
+        codes[community.id] = community.intake_code
+    return ids, names, codes
