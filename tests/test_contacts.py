@@ -237,3 +237,18 @@ def test_revenue_and_costs_in_cents(store, actor, rsleep):
         ledger.add_cost(store, STAFF, rsleep, date(2025, 3, 1), 100)
     with pytest.raises(Conflict, match="cost entr"):
         com.delete_community(store, actor, rsleep)
+
+
+def test_delete_contact_takes_its_history_but_not_revenue(store, actor):
+    from outreach.models import Interaction, StageChange
+
+    cid = svc.create_contact(store, actor, svc.ContactData(handle="x"))
+    svc.log_interaction(store, actor, cid, svc.InteractionData(now_utc(), "email"))
+    svc.delete_contact(store, actor, cid)
+    with store.session() as session:
+        assert session.query(Interaction).count() == 0
+        assert session.query(StageChange).count() == 0
+    paid = svc.create_contact(store, actor, svc.ContactData(handle="y"))
+    ledger.add_revenue(store, actor, paid, date(2025, 1, 1), 100)
+    with pytest.raises(Conflict, match="revenue"):
+        svc.delete_contact(store, actor, paid)

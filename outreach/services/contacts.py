@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..context import Actor
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..models import (
     CHANNELS,
     OPEN_STAGES,
@@ -335,6 +335,26 @@ def log_interaction(store: Store, actor: Actor, contact_id: int, data: Interacti
         contact.updated_at = now_utc()
         session.flush()
         return interaction.id
+
+
+def delete_contact(store: Store, actor: Actor, contact_id: int) -> None:
+    """Delete a contact with its interactions, stage history and referral. One
+    with revenue is refused: the reports need the money to stay attributed."""
+    from ..models import RevenueEntry
+
+    with store.session() as session:
+        contact = _get(session, contact_id)
+        paid = session.scalar(
+            select(func.count())
+            .select_from(RevenueEntry)
+            .where(RevenueEntry.contact_id == contact_id)
+        )
+        if paid:
+            raise Conflict(
+                f"{contact.name or contact.handle or 'This contact'} has {paid} revenue "
+                f"entr{'ies' if paid != 1 else 'y'}; delete those first or keep the contact."
+            )
+        session.delete(contact)
 
 
 def set_follow_up(store: Store, actor: Actor, contact_id: int, when: date | None) -> None:

@@ -177,3 +177,18 @@ class ListPage(QWidget):
 
     def query_with(self, **changes):
         return replace(self.model.query, **changes)
+
+
+def fill_communities(combo, store, all_label: str) -> None:
+    """(Re)fill a community filter, keeping the current choice and not firing
+    a re-query while doing it."""
+    from outreach.services.communities import community_choices
+
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(all_label, None)
+    for cid, name in community_choices(store, include_archived=True):
+        combo.addItem(name, cid)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    combo.blockSignals(False)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from outreach import APP_NAME, __version__
 
 from .communities_page import CommunitiesPage
+from .contacts_page import ContactsPage
 from .dashboard_page import DashboardPage
 from .data_actions import DataActions
 from .placeholder_page import PlaceholderPage
@@ -43,11 +44,13 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(store)
         self.communities = CommunitiesPage(store, actor)
         self.posts = PostsPage(store, actor)
+        self.contacts = ContactsPage(store, actor)
         self.settings_page = SettingsPage(store, actor)
         pages = {
             "Dashboard": self.dashboard,
             "Communities": self.communities,
             "Posts": self.posts,
+            "Contacts": self.contacts,
             "Settings": self.settings_page,
         }
         self.sidebar = QListWidget()
@@ -63,9 +66,9 @@ class MainWindow(QMainWindow):
         row.addWidget(self.sidebar)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        for page in (self.communities, self.posts, self.settings_page):
+        for page in (self.communities, self.posts, self.contacts, self.settings_page):
             page.status_message.connect(self.show_message)
-        for page in (self.communities, self.posts):
+        for page in (self.communities, self.posts, self.contacts):
             page.data_changed.connect(self.on_data_changed)
         self.data = DataActions(self)
         self._build_menus()
@@ -86,8 +89,10 @@ class MainWindow(QMainWindow):
 
     def on_data_changed(self) -> None:
         self.posts.reload_communities()
+        self.contacts.reload_communities()
         self.communities.refresh()
         self.posts.refresh()
+        self.contacts.refresh()
         self.dashboard.refresh()
 
     def show_message(self, text: str) -> None:
@@ -139,7 +144,7 @@ class MainWindow(QMainWindow):
 
     def _list_page(self):
         page = self.stack.currentWidget()
-        return page if page in (self.communities, self.posts) else None
+        return page if page in (self.communities, self.posts, self.contacts) else None
 
     def _new_community(self) -> None:
         self.show_page("Communities")

@@ -8,10 +8,6 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from .forms import heading
 
 PLACEHOLDERS = {
-    "Contacts": (
-        "Contacts will follow the people you meet in communities, from a handle to an "
-        "intake form to a patient, with their interactions and follow-ups. Not available yet."
-    ),
     "Referrals": (
         "Referrals will track intake forms sent and completed, the three intake questions, "
         "bookings and first visits, with revenue and costs. Not available yet."

@@ -8,12 +8,11 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QLabel
 
 from outreach.models import POST_KINDS
-from outreach.services import communities as communities_svc
 from outreach.services import posts as svc
 
 from . import confirm
 from .formatting import hours, local_datetime
-from .list_page import ListPage
+from .list_page import ListPage, fill_communities
 from .post_dialog import PostDialog
 from .table_model import Column, PagedTableModel
 
@@ -98,14 +97,7 @@ class PostsPage(ListPage):
         self.table.setColumnWidth(title, min(self.table.columnWidth(title), 420))
 
     def reload_communities(self) -> None:
-        current = self.community.currentData()
-        self.community.blockSignals(True)
-        self.community.clear()
-        self.community.addItem("All communities", None)
-        for cid, name in communities_svc.community_choices(self.store, include_archived=True):
-            self.community.addItem(name, cid)
-        self.community.setCurrentIndex(max(0, self.community.findData(current)))
-        self.community.blockSignals(False)
+        fill_communities(self.community, self.store, "All communities")
 
     def build_query(self, query):
         use_dates = self.use_dates.isChecked()

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtWidgets import QDialog
+
+from outreach.services import communities as com
+from outreach.services import contacts as svc
+from outreach.ui import confirm
+from outreach.ui.contact_actions import InteractionDialog, MoveStageDialog
+from outreach.ui.contact_dialog import ContactDialog
+from outreach.ui.contacts_page import ContactsPage
+
+
+def test_add_a_contact_with_only_a_handle(qtbot, store, actor):
+    cid = com.create_community(store, actor, com.CommunityData(name="r/sleep"))
+    dialog = ContactDialog(store, actor)
+    qtbot.addWidget(dialog)
+    dialog.handle.setText("u/tired_parent")
+    dialog.community.setCurrentIndex(dialog.community.findData(cid))
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    row = svc.get_contact(store, dialog.saved_id)
+    assert row.attributed_community == "r/sleep" and row.stage == "engaged"
+
+
+def test_contact_errors_show_beside_the_field(qtbot, store, actor):
+    dialog = ContactDialog(store, actor)
+    qtbot.addWidget(dialog)
+    dialog.save()
+    assert "at least a handle" in dialog.form.error_text("handle")
+    dialog.name.setText("Sam")
+    dialog.email.setText("sam-at-example")
+    dialog.save()
+    assert "email address" in dialog.form.error_text("email")
+    assert svc.list_contacts(store).total == 0
+
+
+def test_move_stage_and_log_interaction_fill_the_timeline(qtbot, store, actor):
+    cid = svc.create_contact(store, actor, svc.ContactData(handle="u/x"))
+    page = ContactsPage(store, actor)
+    qtbot.addWidget(page)
+    page.select_id(cid)
+    move = MoveStageDialog(store, actor, cid)
+    qtbot.addWidget(move)
+    move.stage.setCurrentIndex(move.stage.findData("inquired"))
+    move.save()
+    log = InteractionDialog(store, actor, cid)
+    qtbot.addWidget(log)
+    log.channel.setCurrentIndex(log.channel.findData("email"))
+    log.note.setPlainText("Sent the general sleep-hygiene handout")
+    log.save()
+    page.refresh(keep_id=cid)
+    page.show_timeline()
+    texts = [page.timeline.item(i).text() for i in range(page.timeline.count())]
+    assert any("Stage: Inquired (from Engaged)" in t for t in texts)
+    assert any("Email" in t and "handout" in t for t in texts)
+    assert page.model.row_at(page.model.position_of(cid)).stage == "inquired"
+
+
+def test_views_and_delete(qtbot, store, actor, monkeypatch):
+    due = svc.create_contact(store, actor, svc.ContactData(handle="due", follow_up_on=date.today()))
+    svc.create_contact(
+        store, actor, svc.ContactData(handle="later", follow_up_on=date.today() + timedelta(days=9))
+    )
+    page = ContactsPage(store, actor)
+    qtbot.addWidget(page)
+    assert page.model.total == 2
+    page.view.setCurrentIndex(page.view.findData("follow_ups"))
+    assert page.model.total == 1 and page.model.row_at(0).id == due
+    page.select_id(due)
+    monkeypatch.setattr(confirm, "ask", lambda *a: True)
+    page.delete_selected()
+    assert svc.list_contacts(store).total == 1
