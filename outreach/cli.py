@@ -25,8 +25,6 @@ LATER = {
     "report": "the ROI reports",
     "self-test": "the shipping work (installers and self-test)",
 }
-LATER_IMPORTS = {"contacts", "intake", "revenue"}
-LATER_EXPORTS = {"contacts", "referrals"}
 
 
 class UsageError(Exception):
@@ -226,20 +224,28 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_import(args) -> int:
-    if args.kind in LATER_IMPORTS:
-        return _later(f"import {args.kind}", "the contacts and referrals work")
     from .services.importers import import_file
+    from .services.intake_import import import_intake, import_revenue
 
     overrides = _overrides(args.map)
     store = _open(args)
     try:
-        result = import_file(
-            store, PRACTITIONER, args.kind, args.file, overrides=overrides, dry_run=args.dry_run
-        )
+        if args.kind == "intake":
+            result = import_intake(store, PRACTITIONER, args.file, overrides, args.dry_run)
+        elif args.kind == "revenue":
+            result = import_revenue(store, PRACTITIONER, args.file, overrides, args.dry_run)
+        elif args.kind == "contacts":
+            raise UsageError(
+                "Contacts arrive through their intake forms: use `outreach import intake FILE`."
+            )
+        else:
+            result = import_file(
+                store, PRACTITIONER, args.kind, args.file, overrides=overrides, dry_run=args.dry_run
+            )
     finally:
         store.dispose()
     if args.json:
-        _print_json({**asdict(result), "ok": result.ok})
+        _print_json({**asdict(result), "ok": result.ok, "rejected": len(result.errors)})
     for error in result.errors:
         print(str(error), file=sys.stderr)
     if result.errors:
@@ -251,13 +257,15 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    if args.kind in LATER_EXPORTS:
-        return _later(f"export {args.kind}", "the contacts and referrals work")
     from .services.importers import export_file
+    from .services.intake_import import export_pipeline
 
     store = _open(args)
     try:
-        count = export_file(store, args.kind, args.file)
+        if args.kind in ("contacts", "referrals"):
+            count = export_pipeline(store, args.kind, args.file)
+        else:
+            count = export_file(store, args.kind, args.file)
     finally:
         store.dispose()
     print(f"Exported {count:,} {args.kind} to {args.file}")

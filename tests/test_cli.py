@@ -161,7 +161,7 @@ def test_later_commands_say_so(capsys, db_path):
         )
         assert code == 1 and "not available yet" in err
     code, _, err = run(capsys, "import", "contacts", "x.csv")
-    assert code == 1 and "not available yet" in err
+    assert code == 2 and "import intake" in err
 
 
 def test_usage_errors_exit_2(capsys):

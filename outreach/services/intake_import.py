@@ -1,0 +1,501 @@
+"""Intake forms and payments from the practice's own tools, as CSV: contacts
+are matched (email, then phone digits, then handle and community) and updated,
+never duplicated, so importing the same file twice changes nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, literal, or_, select
+
+from ..context import Actor
+from ..models import INTAKE_QUESTIONS, Community, Contact, Referral, RevenueEntry, StageChange
+from ..money import parse_cents
+from ..store import Store
+from ..timeutil import now_utc, parse_date
+from . import attribution
+from .contacts import EMAIL_RE, email_key, phone_digits
+from .csv_table import CsvError, Table, apply_overrides, auto_map, read_table, record
+from .importers import RowError, _tick
+from .referrals import ReferralData, _advance
+
+INTAKE_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("full name", "client name", "patient name", "your name"),
+    "first_name": ("first", "given name", "first name"),
+    "last_name": ("last", "surname", "family name", "last name"),
+    "email": ("e-mail", "email address", "e mail", "your email"),
+    "phone": ("mobile", "phone number", "cell", "telephone", "mobile number"),
+    "submitted_on": ("date submitted", "submitted", "submission date", "submitted on", "date"),
+    "source_text": (
+        "how did you hear about us",
+        "how did you hear about us?",
+        "referral source",
+        "source",
+    ),
+    "intake_code": ("referral code", "code", "intake code"),
+    "answer_useful": (INTAKE_QUESTIONS[0], INTAKE_QUESTIONS[0].rstrip("?")),
+    "answer_better": (INTAKE_QUESTIONS[1], INTAKE_QUESTIONS[1].rstrip("?")),
+    "answer_where": (INTAKE_QUESTIONS[2], INTAKE_QUESTIONS[2].rstrip("?")),
+    "handle": ("username", "user name", "online handle"),
+    "community": ("community name",),
+    "location": ("state", "country", "state or country"),
+}
+REVENUE_FIELDS: dict[str, tuple[str, ...]] = {
+    "date": ("received", "paid on", "payment date", "date paid"),
+    "amount": ("paid", "payment", "total", "amount paid"),
+    "email": ("e-mail", "email address"),
+    "phone": ("mobile", "phone number"),
+    "name": ("full name", "client name", "patient name", "client"),
+    "note": ("description", "memo", "service"),
+}
+
+
+@dataclass
+class PipelineImportResult:
+    kind: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unattributed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def rejected(self) -> int:
+        return len(self.errors)
+
+    def summary(self) -> str:
+        if self.errors:
+            return (
+                f"Nothing was imported: {self.rejected} row{'s have' if self.rejected != 1 else ' has'} "
+                "a problem. Correct the file and import it again."
+            )
+        verb = "would be" if self.dry_run else "were"
+        text = f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged {self.kind} {verb} imported"
+        if self.kind == "intake forms":
+            text += f"; {self.unattributed} unattributed"
+        return text + "."
+
+
+def _table(path, fields, overrides, required_any: tuple[str, ...], required: tuple[str, ...]):
+    table = read_table(path)
+    mapping = auto_map(table.headers, fields)
+    if overrides:
+        mapping = apply_overrides(mapping, overrides, table.headers)
+    missing = [f for f in required if not mapping.get(f)]
+    if not any(mapping.get(f) for f in required_any):
+        missing.append(" or ".join(required_any))
+    if missing:
+        raise CsvError(
+            f"The file has no column for {', '.join(missing)}; its columns are: "
+            f"{', '.join(table.headers)}. Rename a column or map it (--map FIELD=HEADER)."
+        )
+    return table, mapping
+
+
+@dataclass(frozen=True)
+class _Intake:
+    row: int
+    name: str
+    email: str
+    phone: str
+    handle: str
+    community: str
+    location: str
+    referral: ReferralData
+
+
+def _parse_intake(
+    table: Table, mapping, number: int, values: dict[str, str], communities
+) -> _Intake:
+    name = values["name"] or " ".join(p for p in (values["first_name"], values["last_name"]) if p)
+    email = values["email"].strip()
+    if email and not EMAIL_RE.match(email):
+        raise ValueError(f"email '{email}' is not an email address.")
+    phone = values["phone"].strip()
+    if phone and not 7 <= len(phone_digits(phone) or "") <= 15:
+        raise ValueError(f"phone '{phone}' must have 7 to 15 digits.")
+    if not (email or phone or name or values["handle"]):
+        raise ValueError("give the person's email, phone, name or handle.")
+    if not values["submitted_on"]:
+        raise ValueError("submitted_on is required (the date the form was completed).")
+    try:
+        submitted = parse_date(values["submitted_on"].split(" ")[0].split("T")[0])
+    except ValueError as exc:
+        raise ValueError(f"submitted_on {exc}.") from None
+    if submitted > date.today():
+        raise ValueError("submitted_on is in the future; check the date.")
+    community = values["community"].strip()
+    if community and community.lower() not in communities:
+        raise ValueError(f"community '{community}' is not in Outreach; add it first.")
+    return _Intake(
+        row=number,
+        name=" ".join(name.split()),
+        email=email,
+        phone=phone,
+        handle=values["handle"].strip(),
+        community=community,
+        location=values["location"].strip(),
+        referral=ReferralData(
+            completed_on=submitted,
+            source_text=values["source_text"].strip()[:500],
+            intake_code=values["intake_code"].strip().upper()[:32],
+            answer_useful=values["answer_useful"].strip(),
+            answer_better=values["answer_better"].strip(),
+            answer_where=values["answer_where"].strip(),
+        ),
+    )
+
+
+def _match(
+    session, email: str, phone: str, handle: str, community_id: int | None
+) -> Contact | None:
+    if key := email_key(email):
+        found = session.scalar(select(Contact).where(Contact.email_key == key).order_by(Contact.id))
+        if found:
+            return found
+    if digits := phone_digits(phone):
+        found = session.scalar(
+            select(Contact).where(Contact.phone_digits == digits).order_by(Contact.id)
+        )
+        if found is None and len(digits) >= 7:
+            # "+1 555 010 0002" and "555-010-0002" are one number: one may carry
+            # a country code the other left off.
+            found = session.scalar(
+                select(Contact)
+                .where(
+                    func.length(Contact.phone_digits) >= 7,
+                    or_(
+                        Contact.phone_digits.like(f"%{digits}"),
+                        literal(digits).like(literal("%") + Contact.phone_digits),
+                    ),
+                )
+                .order_by(Contact.id)
+            )
+        if found:
+            return found
+    if handle:
+        stmt = select(Contact).where(func.lower(Contact.handle) == handle.lower())
+        if community_id is not None:
+            stmt = stmt.where(Contact.first_community_id == community_id)
+        return session.scalar(stmt.order_by(Contact.id))
+    return None
+
+
+def import_intake(
+    store: Store,
+    actor: Actor,
+    path: str | Path,
+    overrides: dict[str, str] | None = None,
+    dry_run: bool = False,
+    progress=None,
+) -> PipelineImportResult:
+    table, mapping = _table(
+        path,
+        INTAKE_FIELDS,
+        overrides,
+        ("email", "phone", "name", "first_name", "handle"),
+        ("submitted_on",),
+    )
+    result = PipelineImportResult(kind="intake forms", dry_run=dry_run)
+    with store.session() as session:
+        communities = {
+            n.lower(): i for i, n in session.execute(select(Community.id, Community.name))
+        }
+    forms = []
+    total = len(table.rows)
+    for index, (number, row) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
+        if index % 500 == 0:
+            _tick(progress, index, total * 2)
+        try:
+            forms.append(
+                _parse_intake(table, mapping, number, record(table, mapping, row), communities)
+            )
+        except ValueError as exc:
+            result.errors.append(RowError(number, str(exc)))
+    if result.errors:
+        return result
+    stamp = now_utc()
+    with store.session() as session:
+        for index, form in enumerate(forms):
+            if index % 500 == 0:
+                _tick(progress, total + index, total * 2)
+            community_id = communities.get(form.community.lower()) if form.community else None
+            contact = _match(session, form.email, form.phone, form.handle, community_id)
+            created = contact is None
+            if created:
+                contact = Contact(
+                    handle=form.handle,
+                    name=form.name,
+                    email=form.email,
+                    email_key=email_key(form.email),
+                    phone=form.phone,
+                    phone_digits=phone_digits(form.phone),
+                    location=form.location,
+                    first_community_id=community_id,
+                    stage="engaged",
+                    stage_changed_at=stamp,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+                session.add(contact)
+                session.flush()
+                session.add(
+                    StageChange(
+                        contact_id=contact.id,
+                        from_stage=None,
+                        to_stage="engaged",
+                        changed_at=stamp,
+                        changed_by=actor.name,
+                    )
+                )
+            changed = _fill_blanks(contact, form)
+            changed |= _merge_referral(session, contact, form.referral, stamp)
+            before = (contact.stage, contact.attributed_community_id, contact.attribution_method)
+            _advance(session, contact, form.referral, actor)
+            attribution.refresh(session, contact)
+            changed |= before != (
+                contact.stage,
+                contact.attributed_community_id,
+                contact.attribution_method,
+            )
+            if created:
+                result.new += 1
+            elif changed:
+                contact.updated_at = stamp
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            if contact.attributed_community_id is None and (created or changed):
+                result.unattributed += 1
+            session.flush()
+        if dry_run:
+            session.rollback()
+    return result
+
+
+def _fill_blanks(contact: Contact, form: _Intake) -> bool:
+    """Add what the form tells that the contact lacks; never overwrite staff's data."""
+    changed = False
+    for attr, value in (
+        ("name", form.name),
+        ("email", form.email),
+        ("phone", form.phone),
+        ("location", form.location),
+        ("handle", form.handle),
+    ):
+        if value and not getattr(contact, attr):
+            setattr(contact, attr, value)
+            changed = True
+    if changed:
+        contact.email_key = email_key(contact.email)
+        contact.phone_digits = phone_digits(contact.phone)
+    return changed
+
+
+def _merge_referral(session, contact: Contact, data: ReferralData, stamp: datetime) -> bool:
+    referral = session.scalar(select(Referral).where(Referral.contact_id == contact.id))
+    if referral is None:
+        referral = Referral(contact_id=contact.id, created_at=stamp, updated_at=stamp)
+        session.add(referral)
+    changed = False
+    for attr in (
+        "completed_on",
+        "source_text",
+        "intake_code",
+        "answer_useful",
+        "answer_better",
+        "answer_where",
+    ):
+        value = getattr(data, attr)
+        if value and getattr(referral, attr) != value:
+            setattr(referral, attr, value)
+            changed = True
+    if changed:
+        referral.updated_at = stamp
+    session.flush()
+    return changed
+
+
+def import_revenue(
+    store: Store,
+    actor: Actor,
+    path: str | Path,
+    overrides: dict[str, str] | None = None,
+    dry_run: bool = False,
+    progress=None,
+) -> PipelineImportResult:
+    table, mapping = _table(
+        path, REVENUE_FIELDS, overrides, ("email", "phone", "name"), ("date", "amount")
+    )
+    result = PipelineImportResult(kind="payments", dry_run=dry_run)
+    entries = []
+    with store.session() as session:
+        for number, row in zip(table.row_numbers, table.rows, strict=True):
+            values = record(table, mapping, row)
+            try:
+                entries.append((number, *_parse_payment(session, values)))
+            except ValueError as exc:
+                result.errors.append(RowError(number, str(exc)))
+        if result.errors:
+            return result
+        stamp = now_utc()
+        for _number, contact_id, on, cents, note in entries:
+            exists = session.scalar(
+                select(RevenueEntry.id).where(
+                    RevenueEntry.contact_id == contact_id,
+                    RevenueEntry.received_on == on,
+                    RevenueEntry.amount_cents == cents,
+                    RevenueEntry.note == note,
+                )
+            )
+            if exists:
+                result.unchanged += 1
+                continue
+            session.add(
+                RevenueEntry(
+                    contact_id=contact_id,
+                    received_on=on,
+                    amount_cents=cents,
+                    note=note,
+                    created_at=stamp,
+                )
+            )
+            session.flush()
+            result.new += 1
+        if dry_run:
+            session.rollback()
+    return result
+
+
+def _parse_payment(session, values: dict[str, str]):
+    try:
+        on = parse_date(values["date"].split(" ")[0].split("T")[0])
+    except ValueError as exc:
+        raise ValueError(f"date {exc}.") from None
+    if on > date.today():
+        raise ValueError("date is in the future; check it.")
+    try:
+        cents = parse_cents(values["amount"])
+    except ValueError as exc:
+        raise ValueError(f"amount {exc}.") from None
+    if cents < 0:
+        raise ValueError("amount must be 0.00 or more; record refunds as a note on the visit.")
+    contact = _match(session, values["email"], values["phone"], "", None)
+    if contact is None and values["name"].strip():
+        name = " ".join(values["name"].split()).lower()
+        found = session.scalars(
+            select(Contact).where(func.lower(Contact.name) == name).limit(2)
+        ).all()
+        if len(found) > 1:
+            raise ValueError(
+                f"more than one contact is called '{values['name']}'; add their email or phone."
+            )
+        contact = found[0] if found else None
+    if contact is None:
+        who = values["email"] or values["phone"] or values["name"] or "(nobody)"
+        raise ValueError(f"no contact matches {who}; import their intake form or add them first.")
+    return contact.id, on, cents, re.sub(r"\s+", " ", values["note"]).strip()[:500]
+
+
+CONTACT_COLUMNS = [
+    "handle",
+    "name",
+    "email",
+    "phone",
+    "location",
+    "tags",
+    "stage",
+    "community",
+    "attribution",
+    "last_interaction",
+    "follow_up_on",
+]
+REFERRAL_COLUMNS = [
+    "name",
+    "email",
+    "community",
+    "sent_on",
+    "completed_on",
+    "source",
+    "intake_code",
+    INTAKE_QUESTIONS[0],
+    INTAKE_QUESTIONS[1],
+    INTAKE_QUESTIONS[2],
+    "booked_on",
+    "first_visit_on",
+]
+
+
+def export_pipeline(store: Store, kind: str, path: str | Path, progress=None) -> int:
+    """Contacts or referrals to CSV, streamed in one query."""
+    from ..timeutil import to_local
+    from .csv_table import write_table
+
+    def iso(value):
+        return value.isoformat() if value else ""
+
+    if kind == "contacts":
+        stmt = (
+            select(Contact, Community.name)
+            .outerjoin(Community, Community.id == Contact.attributed_community_id)
+            .order_by(Contact.id)
+        )
+
+        def rows():
+            with store.session() as session:
+                for c, community in session.execute(stmt.execution_options(yield_per=1000)):
+                    yield [
+                        c.handle,
+                        c.name,
+                        c.email,
+                        c.phone,
+                        c.location,
+                        c.tags.strip(","),
+                        c.stage,
+                        community or "",
+                        c.attribution_method or "unattributed",
+                        to_local(c.last_interaction_at).isoformat(timespec="seconds")
+                        if c.last_interaction_at
+                        else "",
+                        iso(c.follow_up_on),
+                    ]
+
+        return write_table(path, CONTACT_COLUMNS, rows())
+    if kind == "referrals":
+        stmt = (
+            select(Referral, Contact.name, Contact.email, Community.name)
+            .join(Contact, Contact.id == Referral.contact_id)
+            .outerjoin(Community, Community.id == Contact.attributed_community_id)
+            .order_by(Referral.id)
+        )
+
+        def rows():
+            with store.session() as session:
+                for r, name, email, community in session.execute(
+                    stmt.execution_options(yield_per=1000)
+                ):
+                    yield [
+                        name,
+                        email,
+                        community or "",
+                        iso(r.sent_on),
+                        iso(r.completed_on),
+                        r.source_text,
+                        r.intake_code,
+                        r.answer_useful,
+                        r.answer_better,
+                        r.answer_where,
+                        iso(r.booked_on),
+                        iso(r.first_visit_on),
+                    ]
+
+        return write_table(path, REFERRAL_COLUMNS, rows())
+    raise CsvError(f"Cannot export {kind!r}; choose contacts or referrals.")
