@@ -10,6 +10,7 @@ from .contact import (
     STAGES,
     CommunityAlias,
     Contact,
+    ContactMerge,
     Interaction,
     StageChange,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "POST_SOURCES",
     "ENGAGEMENT",
     "Contact",
+    "ContactMerge",
     "StageChange",
     "Interaction",
     "CommunityAlias",

@@ -145,3 +145,19 @@ class CommunityAlias(Base):
         CheckConstraint("length(trim(alias)) > 0", name="alias_not_blank"),
         Index("ix_community_aliases_community", "community_id"),
     )
+
+
+class ContactMerge(Base):
+    """A record that one contact was merged into another, and what it was."""
+
+    __tablename__ = "contact_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kept_contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False
+    )
+    merged_summary: Mapped[str] = mapped_column(String(800), nullable=False)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    merged_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+    __table_args__ = (Index("ix_contact_merges_kept", "kept_contact_id"),)

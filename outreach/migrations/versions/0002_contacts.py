@@ -131,6 +131,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_contacts_stage", ["stage", "stage_changed_at"], unique=False)
 
     op.create_table(
+        "contact_merges",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kept_contact_id", sa.Integer(), nullable=False),
+        sa.Column("merged_summary", sa.String(length=800), nullable=False),
+        sa.Column("merged_at", sa.DateTime(), nullable=False),
+        sa.Column("merged_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["kept_contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_contact_merges_kept_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_merges")),
+    )
+    with op.batch_alter_table("contact_merges", schema=None) as batch_op:
+        batch_op.create_index("ix_contact_merges_kept", ["kept_contact_id"], unique=False)
+
+    op.create_table(
         "interactions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=False),
@@ -299,6 +317,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_interactions_community")
 
     op.drop_table("interactions")
+    with op.batch_alter_table("contact_merges", schema=None) as batch_op:
+        batch_op.drop_index("ix_contact_merges_kept")
+
+    op.drop_table("contact_merges")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index("ix_contacts_stage")
         batch_op.drop_index("ix_contacts_phone_digits")
