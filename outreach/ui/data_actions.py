@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from outreach.errors import Cancelled, OutreachError
 from outreach.services.csv_table import CsvError
 from outreach.services.demo import generate_demo, has_data
+from outreach.services.import_kinds import IMPORT_KINDS
 from outreach.services.importers import export_file
+from outreach.services.intake_import import export_pipeline
 
 from . import file_dialogs
 from .workers import run_with_progress
@@ -29,7 +31,8 @@ class DataActions:
     def import_csv(self, kind: str) -> None:
         from .import_dialog import ImportDialog
 
-        path = file_dialogs.ask_open_file(self.window, f"Import {kind} from a CSV file")
+        title = IMPORT_KINDS[kind].title
+        path = file_dialogs.ask_open_file(self.window, f"Import {title} from a CSV file")
         if not path:
             return
         try:
@@ -51,7 +54,7 @@ class DataActions:
         run_with_progress(
             self.window,
             f"Exporting {kind}...",
-            lambda progress: export_file(self.window.store, kind, path, progress=progress),
+            lambda progress: _export(self.window.store, kind, path, progress),
             lambda count: self.window.show_message(f"Exported {count:,} {kind} to {path}"),
             lambda exc: self._done_or_error("Cannot export", exc),
         )
@@ -90,3 +93,9 @@ class DataActions:
             self.window.show_message(str(exc))
         else:
             self._error(title, exc)
+
+
+def _export(store, kind: str, path: str, progress) -> int:
+    if kind in ("contacts", "referrals"):
+        return export_pipeline(store, kind, path, progress)
+    return export_file(store, kind, path, progress=progress)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from outreach.errors import Cancelled
 from outreach.services.csv_table import CsvError
-from outreach.services.importers import FIELDS, REQUIRED, import_file, preview_import
+from outreach.services.import_kinds import IMPORT_KINDS, preview
 
 from .workers import run_with_progress
 
@@ -31,20 +31,21 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.store, self.actor, self.kind, self.path = store, actor, kind, path
         self.result_value = None
-        self.preview = preview_import(kind, path)  # CsvError goes to the caller
-        self.setWindowTitle(f"Import {kind}")
+        self.spec = IMPORT_KINDS[kind]
+        self.preview = preview(kind, path)  # CsvError goes to the caller
+        self.setWindowTitle(f"Import {self.spec.title}")
         self.setAccessibleName(self.windowTitle())
         p = self.preview
         info = QLabel(
             f"{p.row_count:,} rows · {p.encoding} · separated by {DELIMITER_NAMES.get(p.delimiter, p.delimiter)}. "
             "Columns were matched by name; correct any match below. Required: "
-            f"{', '.join(REQUIRED[kind])}."
+            f"{', '.join(self.spec.required)}."
         )
         info.setWordWrap(True)
         mapping_box = QGroupBox("Columns")
         form = QFormLayout(mapping_box)
         self.combos: dict[str, QComboBox] = {}
-        for field in FIELDS[kind]:
+        for field in self.spec.fields:
             combo = QComboBox()
             combo.addItem(IGNORE, "")
             for header in p.headers:
@@ -52,15 +53,15 @@ class ImportDialog(QDialog):
             current = p.mapping.get(field)
             combo.setCurrentIndex(combo.findData(current) if current else 0)
             combo.setAccessibleName(f"Column for {field}")
-            label = QLabel(field + (" *" if field in REQUIRED[kind] else ""))
+            label = QLabel(field + (" *" if field in self.spec.required else ""))
             label.setBuddy(combo)
             form.addRow(label, combo)
             self.combos[field] = combo
-        self.sample = QTableWidget(len(p.sample), len(FIELDS[kind]))
+        self.sample = QTableWidget(len(p.sample), len(self.spec.fields))
         self.sample.setAccessibleName("First rows of the file")
-        self.sample.setHorizontalHeaderLabels(list(FIELDS[kind]))
+        self.sample.setHorizontalHeaderLabels(list(self.spec.fields))
         for r, values in enumerate(p.sample):
-            for c, field in enumerate(FIELDS[kind]):
+            for c, field in enumerate(self.spec.fields):
                 self.sample.setItem(r, c, QTableWidgetItem(values.get(field, "")))
         self.sample.setMaximumHeight(150)
         self.report = QPlainTextEdit()
@@ -94,19 +95,11 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
 
         def work(progress):
-            return import_file(
-                self.store,
-                self.actor,
-                self.kind,
-                self.path,
-                overrides=overrides,
-                dry_run=dry_run,
-                progress=progress,
-            )
+            return self.spec.run(self.store, self.actor, self.path, overrides, dry_run, progress)
 
         run_with_progress(
             self,
-            "Checking the file..." if dry_run else f"Importing {self.kind}...",
+            "Checking the file..." if dry_run else f"Importing {self.spec.title}...",
             work,
             lambda result: self._done(result, dry_run),
             self._failed,

@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
             file_menu, "Import &communities...", lambda: self.data.import_csv("communities")
         )
         self._action(file_menu, "Import &posts...", lambda: self.data.import_csv("posts"), "Ctrl+I")
+        self._action(file_menu, "Import &intake forms...", lambda: self.data.import_csv("intake"))
+        self._action(file_menu, "Import pa&yments...", lambda: self.data.import_csv("revenue"))
         file_menu.addSeparator()
         self._action(
             file_menu, "Export c&ommunities...", lambda: self.data.export_csv("communities")

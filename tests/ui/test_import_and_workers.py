@@ -93,3 +93,26 @@ def test_task_reports_failures_instead_of_losing_them(exc):
     task.signals.failed.connect(failures.append)
     task.run()
     assert failures == [exc]
+
+
+def test_intake_import_dialog_shows_the_dry_run_counts_first(qtbot, store, actor, tmp_path):
+    from outreach.services import contacts as contacts_svc
+
+    path = tmp_path / "intake.csv"
+    path.write_text(
+        "\ufeffFull name;E-mail;Date submitted;How did you hear about us?\r\n"
+        "Ana Lima;ana@example.org;2025-03-02;a friend\r\n",
+        encoding="utf-8",
+    )
+    dialog = ImportDialog(store, actor, "intake", str(path))
+    qtbot.addWidget(dialog)
+    assert dialog.combos["source_text"].currentText() == "How did you hear about us?"
+    dialog.run(dry_run=True)
+    qtbot.waitUntil(lambda: "would be imported" in dialog.report.toPlainText(), timeout=10_000)
+    assert (
+        "1 new" in dialog.report.toPlainText() and "1 unattributed" in dialog.report.toPlainText()
+    )
+    assert contacts_svc.list_contacts(store).total == 0
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.run(dry_run=False)
+    assert contacts_svc.list_contacts(store).total == 1
