@@ -252,3 +252,19 @@ def test_delete_contact_takes_its_history_but_not_revenue(store, actor):
     ledger.add_revenue(store, actor, paid, date(2025, 1, 1), 100)
     with pytest.raises(Conflict, match="revenue"):
         svc.delete_contact(store, actor, paid)
+
+
+def test_list_referrals_filters_the_unattributed_queue(store, actor, rsleep):
+    a = svc.create_contact(store, actor, svc.ContactData(name="Ana", first_community_id=rsleep))
+    b = svc.create_contact(store, actor, svc.ContactData(name="Bo"))
+    for who, day in ((a, 2), (b, 3)):
+        referrals.save_referral(
+            store, actor, who, referrals.ReferralData(completed_on=date(2025, 3, day))
+        )
+    page = referrals.list_referrals(store)
+    assert [r.contact for r in page.rows] == ["Bo", "Ana"]  # newest completed first
+    queue = referrals.list_referrals(store, referrals.ReferralQuery(unattributed=True))
+    assert [r.contact_id for r in queue.rows] == [b]
+    svc.assign_community(store, STAFF, b, rsleep)
+    assert referrals.list_referrals(store, referrals.ReferralQuery(unattributed=True)).total == 0
+    assert referrals.list_referrals(store, referrals.ReferralQuery(community_id=rsleep)).total == 2

@@ -117,3 +117,115 @@ def get_referral(store: Store, contact_id: int) -> ReferralData | None:
         if referral is None:
             return None
         return ReferralData(**{k: getattr(referral, k) for k in ReferralData.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    id: int
+    contact_id: int
+    contact: str
+    email: str
+    community: str
+    attribution_method: str | None
+    sent_on: date | None
+    completed_on: date | None
+    booked_on: date | None
+    first_visit_on: date | None
+    source_text: str
+    intake_code: str
+    answer_useful: str
+    answer_better: str
+    answer_where: str
+
+
+@dataclass(frozen=True)
+class ReferralQuery:
+    search: str = ""
+    community_id: int | None = None
+    unattributed: bool = False
+    sort: str = "completed_on"
+    descending: bool = True
+    offset: int = 0
+    limit: int = 200
+
+
+def _sorts():
+    from sqlalchemy import func
+
+    from ..models import Community
+
+    return {
+        "contact": func.lower(func.coalesce(func.nullif(Contact.name, ""), Contact.handle)),
+        "community": func.lower(Community.name),
+        "sent_on": Referral.sent_on,
+        "completed_on": Referral.completed_on,
+        "booked_on": Referral.booked_on,
+        "first_visit_on": Referral.first_visit_on,
+        "source": func.lower(Referral.source_text),
+    }
+
+
+def list_referrals(store: Store, query: ReferralQuery = ReferralQuery()):
+    from sqlalchemy import func
+
+    from ..models import Community
+    from .common import Page, clamp_limit, search_clause
+
+    sorts = _sorts()
+    if query.sort not in sorts:
+        raise ValidationError({"sort": f"must be one of {', '.join(sorts)}."})
+    clauses = search_clause(
+        query.search,
+        Contact.name,
+        Contact.handle,
+        Contact.email,
+        Referral.source_text,
+        Referral.intake_code,
+    )
+    if query.community_id is not None:
+        clauses.append(Contact.attributed_community_id == query.community_id)
+    if query.unattributed:
+        clauses.append(Contact.attributed_community_id.is_(None))
+    order = sorts[query.sort]
+    order = order.desc() if query.descending else order.asc()
+    base = (
+        select(Referral, Contact, Community.name)
+        .join(Contact, Contact.id == Referral.contact_id)
+        .outerjoin(Community, Community.id == Contact.attributed_community_id)
+        .where(*clauses)
+    )
+    limit = clamp_limit(query.limit)
+    with store.session() as session:
+        rows = session.execute(
+            base.order_by(order, Referral.id.desc()).offset(max(0, query.offset)).limit(limit)
+        ).all()
+        total = session.scalar(
+            select(func.count(Referral.id))
+            .join(Contact, Contact.id == Referral.contact_id)
+            .where(*clauses)
+        )
+    return Page(
+        rows=[
+            ReferralRow(
+                id=r.id,
+                contact_id=c.id,
+                contact=c.name or c.handle or c.email or c.phone,
+                email=c.email,
+                community=name or "",
+                attribution_method=c.attribution_method,
+                sent_on=r.sent_on,
+                completed_on=r.completed_on,
+                booked_on=r.booked_on,
+                first_visit_on=r.first_visit_on,
+                source_text=r.source_text,
+                intake_code=r.intake_code,
+                answer_useful=r.answer_useful,
+                answer_better=r.answer_better,
+                answer_where=r.answer_where,
+            )
+            for r, c, name in rows
+        ],
+        total=total,
+        offset=query.offset,
+        limit=limit,
+    )

@@ -21,6 +21,7 @@ from .dashboard_page import DashboardPage
 from .data_actions import DataActions
 from .placeholder_page import PlaceholderPage
 from .posts_page import PostsPage
+from .referrals_page import ReferralsPage
 from .settings_page import SettingsPage
 
 PAGES = [
@@ -45,12 +46,14 @@ class MainWindow(QMainWindow):
         self.communities = CommunitiesPage(store, actor)
         self.posts = PostsPage(store, actor)
         self.contacts = ContactsPage(store, actor)
+        self.referrals = ReferralsPage(store, actor)
         self.settings_page = SettingsPage(store, actor)
         pages = {
             "Dashboard": self.dashboard,
             "Communities": self.communities,
             "Posts": self.posts,
             "Contacts": self.contacts,
+            "Referrals": self.referrals,
             "Settings": self.settings_page,
         }
         self.sidebar = QListWidget()
@@ -66,9 +69,10 @@ class MainWindow(QMainWindow):
         row.addWidget(self.sidebar)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        for page in (self.communities, self.posts, self.contacts, self.settings_page):
+        self.list_pages = (self.communities, self.posts, self.contacts, self.referrals)
+        for page in (*self.list_pages, self.settings_page):
             page.status_message.connect(self.show_message)
-        for page in (self.communities, self.posts, self.contacts):
+        for page in self.list_pages:
             page.data_changed.connect(self.on_data_changed)
         self.data = DataActions(self)
         self._build_menus()
@@ -88,11 +92,10 @@ class MainWindow(QMainWindow):
         return PAGES[self.stack.currentIndex()]
 
     def on_data_changed(self) -> None:
-        self.posts.reload_communities()
-        self.contacts.reload_communities()
-        self.communities.refresh()
-        self.posts.refresh()
-        self.contacts.refresh()
+        for page in (self.posts, self.contacts, self.referrals):
+            page.reload_communities()
+        for page in self.list_pages:
+            page.refresh()
         self.dashboard.refresh()
 
     def show_message(self, text: str) -> None:
@@ -146,7 +149,7 @@ class MainWindow(QMainWindow):
 
     def _list_page(self):
         page = self.stack.currentWidget()
-        return page if page in (self.communities, self.posts, self.contacts) else None
+        return page if page in self.list_pages else None
 
     def _new_community(self) -> None:
         self.show_page("Communities")

@@ -8,10 +8,6 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from .forms import heading
 
 PLACEHOLDERS = {
-    "Referrals": (
-        "Referrals will track intake forms sent and completed, the three intake questions, "
-        "bookings and first visits, with revenue and costs. Not available yet."
-    ),
     "Compliance": (
         "Compliance will hold your malpractice-policy profile, the pre-post checklist and the "
         "risk-phrase scan that every advice post passes, kept as evidence. Not available yet: "

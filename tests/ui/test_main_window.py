@@ -20,7 +20,7 @@ def test_window_has_the_eight_pages(qtbot, store, actor):
         "Settings",
     ]
     assert window.stack.count() == 8 and window.sidebar.count() == 8
-    for title in ("Referrals", "Compliance", "Reports"):
+    for title in ("Compliance", "Reports"):
         page = window.stack.widget(PAGES.index(title))
         assert isinstance(page, PlaceholderPage)
         assert page.text.text() == PLACEHOLDERS[title]
