@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def ask(parent: QWidget, title: str, text: str) -> bool:
+def ask(parent: QWidget, title: str, text: str, action: str = "Delete") -> bool:
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     box.setTextFormat(box.textFormat().PlainText)
-    yes = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+    yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()

@@ -67,6 +67,7 @@ class ContactsPage(ListPage):
         self.add_button("&Move stage...", self.move_stage, "Move the contact to another stage")
         self.add_button("&Log interaction...", self.log_interaction, "Log an interaction")
         self.add_button("&Delete", self.delete_selected, "Delete contact", "Delete")
+        self.add_button("Find d&uplicates...", self.find_duplicates, "Find duplicate contacts")
         self.buttons.addStretch(1)
         self.view = QComboBox()
         self.view.setAccessibleName("Which contacts")
@@ -175,4 +176,14 @@ class ContactsPage(ListPage):
             self.refresh()
             self.timeline.clear()
             self.status_message.emit(f"Deleted {row.display_name}")
+            self.data_changed.emit()
+
+    def find_duplicates(self) -> None:
+        from .duplicates_dialog import DuplicatesDialog
+
+        dialog = DuplicatesDialog(self.store, self.actor, parent=self)
+        dialog.exec()
+        if dialog.merged:
+            self.refresh()
+            self.status_message.emit(f"Merged {dialog.merged} duplicate contact(s)")
             self.data_changed.emit()

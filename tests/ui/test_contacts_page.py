@@ -72,3 +72,21 @@ def test_views_and_delete(qtbot, store, actor, monkeypatch):
     monkeypatch.setattr(confirm, "ask", lambda *a: True)
     page.delete_selected()
     assert svc.list_contacts(store).total == 1
+
+
+def test_duplicates_dialog_merges_side_by_side(qtbot, store, actor, monkeypatch):
+    from outreach.ui.duplicates_dialog import DuplicatesDialog
+
+    a = svc.create_contact(store, actor, svc.ContactData(handle="u/ana", email="ana@example.org"))
+    b = svc.create_contact(store, actor, svc.ContactData(name="Ana Lima", email="ANA@example.org"))
+    dialog = DuplicatesDialog(store, actor)
+    qtbot.addWidget(dialog)
+    assert dialog.pairs_list.count() == 1
+    assert dialog.sides[1]["name"].text() == "Ana Lima"
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    dialog.merge(0)  # keep the first
+    assert dialog.merged == 1 and dialog.pairs_list.count() == 0
+    assert dialog.empty.isVisibleTo(dialog)
+    assert svc.get_contact(store, a).name == "Ana Lima"
+    assert svc.list_contacts(store).total == 1
+    del b
