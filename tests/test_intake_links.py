@@ -50,3 +50,32 @@ def test_intake_email_is_a_prefilled_mailto():
     mail = intake_email("a.person@example.org", "Dr. Example", link)
     assert mail.startswith("mailto:a.person@example.org?subject=Your%20intake%20form&body=")
     assert link in unquote(mail)
+
+
+def test_contact_email_and_marking_it_sent(store, actor):
+    from outreach.services import contacts
+    from outreach.services.intake_links import contact_email
+    from outreach.services.profile import set_setting
+    from outreach.services.referrals import get_referral, mark_intake_sent
+
+    cid = com.create_community(
+        store, actor, com.CommunityData(name="r/sleep", intake_code="RSLEEP24")
+    )
+    person = contacts.create_contact(
+        store, actor, contacts.ContactData(handle="u/x", first_community_id=cid)
+    )
+    with pytest.raises(ValidationError, match="no email"):
+        contact_email(store, person)
+    contacts.update_contact(
+        store,
+        actor,
+        person,
+        contacts.ContactData(handle="u/x", email="x@example.org", first_community_id=cid),
+    )
+    with pytest.raises(ValidationError, match="Settings"):
+        contact_email(store, person)
+    set_setting(store, actor, "intake_form_url", "https://example.org/intake")
+    assert "utm_campaign%3Drsleep24" in contact_email(store, person)
+    mark_intake_sent(store, actor, person)
+    assert get_referral(store, person).sent_on is not None
+    assert contacts.get_contact(store, person).stage == "intake_sent"

@@ -68,3 +68,31 @@ def intake_email(to: str, practitioner: str, link: str) -> str:
         f"more useful there.\n\nBest wishes,\n{who}"
     )
     return mailto(to, "Your intake form", body)
+
+
+def community_link(store, community_id: int) -> str:
+    """The tracked intake URL for one community."""
+    from .communities import get_community
+    from .profile import get_profile
+
+    community = get_community(store, community_id)
+    return intake_url(get_profile(store).intake_form_url, community.name, community.intake_code)
+
+
+def contact_email(store, contact_id: int) -> str:
+    """A mailto: with the intake link tagged for the contact's community."""
+    from .contacts import get_contact
+    from .profile import get_profile
+
+    contact = get_contact(store, contact_id)
+    if not contact.email:
+        raise ValidationError({"email": "this contact has no email address; add one first."})
+    profile = get_profile(store)
+    community_id = contact.attributed_community_id or contact.first_community_id
+    if community_id is None:
+        if not profile.intake_form_url:
+            intake_url("", "", "")  # raises the sentence about Settings
+        link = profile.intake_form_url
+    else:
+        link = community_link(store, community_id)
+    return intake_email(contact.email, profile.practitioner_name, link)

@@ -229,3 +229,10 @@ def list_referrals(store: Store, query: ReferralQuery = ReferralQuery()):
         offset=query.offset,
         limit=limit,
     )
+
+
+def mark_intake_sent(store: Store, actor: Actor, contact_id: int, on: date | None = None) -> None:
+    """The user confirmed the intake email went: date it and move the contact on."""
+    current = get_referral(store, contact_id) or ReferralData()
+    if current.sent_on is None:
+        save_referral(store, actor, contact_id, replace(current, sent_on=on or date.today()))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QMessageBox
 
+from outreach.errors import ValidationError
 from outreach.services import communities as svc
+from outreach.services.intake_links import community_link
 
-from . import confirm
+from . import confirm, desktop
 from .community_dialog import CommunityDialog
 from .delete_community_dialog import DeleteCommunityDialog
 from .formatting import hours, local_date, rule
@@ -152,3 +154,15 @@ class CommunitiesPage(ListPage):
             self.data_changed.emit()
         elif dialog.result() == QDialog.DialogCode.Accepted:
             QMessageBox.information(self, "Catalog", "Nothing was selected, so nothing was added.")
+
+    def copy_link(self) -> None:
+        row_id = self.current_id()
+        if row_id is None:
+            return
+        try:
+            link = community_link(self.store, row_id)
+        except ValidationError as exc:
+            QMessageBox.warning(self, "Intake link", " ".join(exc.errors.values()).capitalize())
+            return
+        desktop.copy_text(link)
+        self.status_message.emit(f"Copied {link}")

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QGroupBox, QLineEdit, QListWidget, QVBoxLayout
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGroupBox,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QVBoxLayout,
+)
 
+from outreach.errors import ValidationError
 from outreach.models import STAGES
 from outreach.services import contacts as svc
+from outreach.services.intake_links import contact_email
+from outreach.services.referrals import mark_intake_sent
 
-from . import confirm
+from . import confirm, desktop
 from .contact_actions import InteractionDialog, MoveStageDialog
 from .contact_dialog import ContactDialog
 from .formatting import local_date, local_datetime
@@ -67,6 +78,7 @@ class ContactsPage(ListPage):
         self.add_button("&Move stage...", self.move_stage, "Move the contact to another stage")
         self.add_button("&Log interaction...", self.log_interaction, "Log an interaction")
         self.add_button("&Delete", self.delete_selected, "Delete contact", "Delete")
+        self.add_button("Send &intake link...", self.send_intake_link, "Email the intake link")
         self.add_button("Find d&uplicates...", self.find_duplicates, "Find duplicate contacts")
         self.buttons.addStretch(1)
         self.view = QComboBox()
@@ -186,4 +198,29 @@ class ContactsPage(ListPage):
         if dialog.merged:
             self.refresh()
             self.status_message.emit(f"Merged {dialog.merged} duplicate contact(s)")
+            self.data_changed.emit()
+
+    def send_intake_link(self) -> None:
+        contact_id = self.current_id()
+        if contact_id is None:
+            return
+        try:
+            mail = contact_email(self.store, contact_id)
+        except ValidationError as exc:
+            QMessageBox.warning(
+                self, "Send intake link", " ".join(exc.errors.values()).capitalize()
+            )
+            return
+        if not desktop.open_url(mail):
+            QMessageBox.warning(
+                self,
+                "Send intake link",
+                "No email program opened. Set a default mail app and try again.",
+            )
+            return
+        went = desktop.ask_yes_no(self, "Send intake link", "Did the intake email go out?")
+        if went and self.run(lambda: mark_intake_sent(self.store, self.actor, contact_id)):
+            self.refresh(keep_id=contact_id)
+            self.show_timeline()
+            self.status_message.emit("Intake form sent")
             self.data_changed.emit()

@@ -90,3 +90,45 @@ def test_duplicates_dialog_merges_side_by_side(qtbot, store, actor, monkeypatch)
     assert svc.get_contact(store, a).name == "Ana Lima"
     assert svc.list_contacts(store).total == 1
     del b
+
+
+def test_send_intake_link_opens_mail_and_marks_sent(qtbot, store, actor, monkeypatch):
+    from outreach.services.profile import set_setting
+    from outreach.ui import desktop
+
+    set_setting(store, actor, "intake_form_url", "https://example.org/intake")
+    cid = com.create_community(
+        store, actor, com.CommunityData(name="r/sleep", intake_code="RSLEEP24")
+    )
+    who = svc.create_contact(
+        store, actor, svc.ContactData(email="x@example.org", first_community_id=cid)
+    )
+    page = ContactsPage(store, actor)
+    qtbot.addWidget(page)
+    page.select_id(who)
+    opened = []
+    monkeypatch.setattr(desktop, "open_url", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(desktop, "ask_yes_no", lambda *a: True)
+    page.send_intake_link()
+    assert opened and opened[0].startswith("mailto:x@example.org")
+    assert svc.get_contact(store, who).stage == "intake_sent"
+
+
+def test_copy_community_intake_link(qtbot, store, actor, monkeypatch):
+    from outreach.services.profile import set_setting
+    from outreach.ui import desktop
+    from outreach.ui.communities_page import CommunitiesPage
+
+    set_setting(store, actor, "intake_form_url", "https://example.org/intake")
+    cid = com.create_community(
+        store, actor, com.CommunityData(name="r/sleep", intake_code="RSLEEP24")
+    )
+    page = CommunitiesPage(store, actor)
+    qtbot.addWidget(page)
+    page.select_id(cid)
+    copied = []
+    monkeypatch.setattr(desktop, "copy_text", copied.append)
+    page.copy_link()
+    assert copied == [
+        "https://example.org/intake?utm_source=r_sleep&utm_medium=community&utm_campaign=rsleep24"
+    ]
