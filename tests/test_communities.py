@@ -175,3 +175,15 @@ def test_unknown_sort_is_a_validation_error(store):
 def test_staff_actor_is_accepted_for_community_work(store):
     staff = Actor(name="Front desk", role="staff")
     assert make(store, staff, "Staff-added") > 0
+
+
+def test_aliases_are_unique_across_communities(store, actor):
+    a = make(store, actor, "r/sleep")
+    b = make(store, actor, "r/insomnia")
+    assert svc.set_aliases(
+        store, actor, a, ["the sleep subreddit", " The  Sleep Subreddit ", ""]
+    ) == ["the sleep subreddit"]
+    with pytest.raises(ValidationError, match="already names r/sleep"):
+        svc.set_aliases(store, actor, b, ["THE SLEEP SUBREDDIT"])
+    svc.set_aliases(store, actor, a, [])
+    assert svc.get_aliases(store, a) == []

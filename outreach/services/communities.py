@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..context import Actor
 from ..errors import Conflict, NotFound, ValidationError
-from ..models import COMMUNITY_STATUSES, PLATFORMS, Community, CostEntry, Post
+from ..models import COMMUNITY_STATUSES, PLATFORMS, Community, CommunityAlias, CostEntry, Post
 from ..store import Store
 from ..timeutil import now_utc
 from .common import Page, clamp_limit, clean, search_clause, valid_url
@@ -389,3 +389,42 @@ def community_choices(store: Store, include_archived: bool = False) -> list[tupl
 
 def find_by_name(session, name: str) -> Community | None:
     return session.scalar(select(Community).where(func.lower(Community.name) == name.lower()))
+
+
+def get_aliases(store: Store, community_id: int) -> list[str]:
+    with store.session() as session:
+        return list(
+            session.scalars(
+                select(CommunityAlias.alias)
+                .where(CommunityAlias.community_id == community_id)
+                .order_by(CommunityAlias.alias)
+            )
+        )
+
+
+def set_aliases(store: Store, actor: Actor, community_id: int, aliases: list[str]) -> list[str]:
+    """Other names people give for the community on intake forms ("the sleep
+    subreddit"); an alias may name only one community."""
+    wanted: dict[str, str] = {}
+    for alias in aliases:
+        alias = " ".join(alias.split())
+        if alias and alias.lower() not in wanted:
+            wanted[alias.lower()] = alias
+    if any(len(alias) > 200 for alias in wanted.values()):
+        raise ValidationError({"aliases": "each name must be at most 200 characters."})
+    with store.session() as session:
+        if session.get(Community, community_id) is None:
+            raise NotFound(f"Community {community_id} no longer exists; refresh the list.")
+        clash = session.execute(
+            select(CommunityAlias.alias, Community.name)
+            .join(Community, Community.id == CommunityAlias.community_id)
+            .where(
+                CommunityAlias.community_id != community_id,
+                func.lower(CommunityAlias.alias).in_(list(wanted)),
+            )
+        ).first()
+        if clash:
+            raise ValidationError({"aliases": f"'{clash[0]}' already names {clash[1]}."})
+        session.execute(delete(CommunityAlias).where(CommunityAlias.community_id == community_id))
+        session.add_all(CommunityAlias(community_id=community_id, alias=a) for a in wanted.values())
+    return sorted(wanted.values())

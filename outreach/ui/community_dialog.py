@@ -86,7 +86,12 @@ class CommunityDialog(QDialog):
         self.form.add("rules_summary", "&Rules summary:", self.rules)
         self.rules_url = self.form.add("rules_url", "Rules add&ress:", QLineEdit(data.rules_url))
         self.code = self.form.add("intake_code", "&Intake code:", QLineEdit(data.intake_code))
-        self.code.setPlaceholderText("e.g. RSLEEP24")
+        self.code.setPlaceholderText("made from the name if left empty, e.g. RSLEEP24")
+        aliases = svc.get_aliases(store, community_id) if community_id else []
+        self.aliases = self.form.add(
+            "aliases", "Also &known as:", QLineEdit(", ".join(aliases)), "Other names"
+        )
+        self.aliases.setPlaceholderText("other names people use, comma-separated")
         self.notes = QPlainTextEdit(data.notes)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(60)
@@ -122,11 +127,15 @@ class CommunityDialog(QDialog):
         )
 
     def save(self) -> None:
+        aliases = self.aliases.text().split(",")
+
         def action():
             if self.community_id is None:
                 self.saved_id = svc.create_community(self.store, self.actor, self.data())
+                self.community_id = self.saved_id  # a second Save after an alias error edits it
             else:
                 svc.update_community(self.store, self.actor, self.community_id, self.data())
                 self.saved_id = self.community_id
+            svc.set_aliases(self.store, self.actor, self.saved_id, aliases)
 
         save_or_show(self, self.form, action)

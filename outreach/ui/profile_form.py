@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from outreach.errors import ValidationError
 from outreach.money import parse_cents, plain_cents
@@ -75,8 +82,18 @@ class ProfileForm(QWidget):
             "Intake form address",
         )
         self.intake_url.setPlaceholderText("https://")
-        self.disclaimer = self.signature = None
+        self.disclaimer = self.signature = self.losing_touch = None
         if full:
+            self.losing_touch = QSpinBox()
+            self.losing_touch.setRange(1, 3650)
+            self.losing_touch.setSuffix(" days")
+            self.losing_touch.setValue(p.losing_touch_days)
+            self.losing_touch.setToolTip(
+                "Open contacts with no interaction for this long are listed as losing touch."
+            )
+            self.form.add(
+                "losing_touch_days", "Losing touch &after:", self.losing_touch, "Losing touch after"
+            )
             self.disclaimer = QPlainTextEdit(p.disclaimer)
             self.disclaimer.setTabChangesFocus(True)
             self.disclaimer.setFixedHeight(70)
@@ -111,6 +128,9 @@ class ProfileForm(QWidget):
             if self.disclaimer
             else self.profile.disclaimer,
             signature=self.signature.toPlainText() if self.signature else self.profile.signature,
+            losing_touch_days=(
+                self.losing_touch.value() if self.losing_touch else self.profile.losing_touch_days
+            ),
             **money,
             **extra,
         )

@@ -128,9 +128,11 @@ def test_settings_save_and_errors_beside_fields(qtbot, store, actor):
     page.save()
     assert "web address" in page.form.form.error_text("intake_form_url")
     page.form.intake_url.setText("https://example.org/intake")
+    page.form.losing_touch.setValue(21)
     page.save()
     profile = get_profile(store)
     assert (profile.hourly_rate_cents, profile.currency) == (12050, "EUR")
+    assert profile.losing_touch_days == 21
     assert messages[-1] == "Saved the practice profile"
 
 
