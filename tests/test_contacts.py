@@ -268,3 +268,11 @@ def test_list_referrals_filters_the_unattributed_queue(store, actor, rsleep):
     svc.assign_community(store, STAFF, b, rsleep)
     assert referrals.list_referrals(store, referrals.ReferralQuery(unattributed=True)).total == 0
     assert referrals.list_referrals(store, referrals.ReferralQuery(community_id=rsleep)).total == 2
+
+
+def test_sorting_by_name_uses_what_the_list_shows(store, actor):
+    svc.create_contact(store, actor, svc.ContactData(name="Zed"))
+    svc.create_contact(store, actor, svc.ContactData(handle="u/alpha"))
+    svc.create_contact(store, actor, svc.ContactData(email="m@example.org"))
+    page = svc.list_contacts(store, svc.ContactQuery(sort="name", descending=False))
+    assert [r.display_name for r in page.rows] == ["m@example.org", "u/alpha", "Zed"]

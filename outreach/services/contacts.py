@@ -392,7 +392,10 @@ _Attributed = aliased(Community)
 _First = aliased(Community)
 SORTS = {
     "updated": Contact.updated_at,
-    "name": func.lower(Contact.name),
+    # What the list shows as the contact: the name, else the handle, else the email.
+    "name": func.lower(
+        func.coalesce(func.nullif(Contact.name, ""), func.nullif(Contact.handle, ""), Contact.email)
+    ),
     "handle": func.lower(Contact.handle),
     "stage": Contact.stage,
     "community": func.lower(_Attributed.name),

@@ -166,3 +166,23 @@ class CommunitiesPage(ListPage):
             return
         desktop.copy_text(link)
         self.status_message.emit(f"Copied {link}")
+
+    def record_cost(self) -> None:
+        from outreach.services import ledger
+
+        from .money_dialog import MoneyDialog
+
+        row_id = self.current_id()
+        if row_id is None:
+            return
+        name = self.model.row_at(self.model.position_of(row_id)).name
+        dialog = MoneyDialog(
+            "Record cost",
+            f"Direct spending in {name}: boosted posts, directory fees, tools.",
+            lambda on, cents, note: ledger.add_cost(
+                self.store, self.actor, row_id, on, cents, note
+            ),
+            parent=self,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.status_message.emit(f"Recorded a cost in {name}")

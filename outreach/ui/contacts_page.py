@@ -79,6 +79,9 @@ class ContactsPage(ListPage):
         self.add_button("&Log interaction...", self.log_interaction, "Log an interaction")
         self.add_button("&Delete", self.delete_selected, "Delete contact", "Delete")
         self.add_button("Send &intake link...", self.send_intake_link, "Email the intake link")
+        self.add_button(
+            "Record &payment...", self.record_payment, "Record a payment from the contact"
+        )
         self.add_button("Find d&uplicates...", self.find_duplicates, "Find duplicate contacts")
         self.buttons.addStretch(1)
         self.view = QComboBox()
@@ -223,4 +226,25 @@ class ContactsPage(ListPage):
             self.refresh(keep_id=contact_id)
             self.show_timeline()
             self.status_message.emit("Intake form sent")
+            self.data_changed.emit()
+
+    def record_payment(self) -> None:
+        from outreach.services import ledger
+
+        from .money_dialog import MoneyDialog
+
+        contact_id = self.current_id()
+        if contact_id is None:
+            return
+        row = svc.get_contact(self.store, contact_id)
+        dialog = MoneyDialog(
+            "Record payment",
+            f"A payment from {row.display_name}. Reports credit it to the community they came from.",
+            lambda on, cents, note: ledger.add_revenue(
+                self.store, self.actor, contact_id, on, cents, note
+            ),
+            parent=self,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.status_message.emit(f"Recorded a payment from {row.display_name}")
             self.data_changed.emit()

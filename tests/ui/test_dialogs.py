@@ -148,3 +148,25 @@ def test_catalog_dialog_adds_checked_entries_and_disables_present_ones(qtbot, st
     item = again.tree.topLevelItem(0)
     assert "(already added)" in item.text(0)
     assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+
+
+def test_money_dialog_records_cents_and_shows_bad_amounts(qtbot, store, actor):
+    from datetime import date
+
+    from outreach.services import contacts as contacts_svc
+    from outreach.services import ledger
+    from outreach.ui.money_dialog import MoneyDialog
+
+    who = contacts_svc.create_contact(store, actor, contacts_svc.ContactData(handle="x"))
+    dialog = MoneyDialog(
+        "Record payment", "", lambda on, c, n: ledger.add_revenue(store, actor, who, on, c, n)
+    )
+    qtbot.addWidget(dialog)
+    dialog.amount.setText("lots")
+    dialog.save()
+    assert "not an amount" in dialog.form.error_text("amount")
+    dialog.amount.setText("1,200.50")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert ledger.total_revenue(store, who) == 120050
+    assert ledger.revenue_for(store, who)[0].on == date.today()
