@@ -524,3 +524,32 @@ def touches(store: Store, contact_id: int) -> list[tuple[datetime, int]]:
                 .order_by(Interaction.occurred_at)
             )
         ]
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    title: str
+    community: str
+    since: datetime
+
+
+def pipeline(store: Store, per_stage: int = 100) -> dict[str, tuple[int, list[Card]]]:
+    """For each open stage: how many contacts, and the most recently moved ones."""
+    counts = stage_counts(store)
+    board: dict[str, tuple[int, list[Card]]] = {}
+    with store.session() as session:
+        for stage in OPEN_STAGES:
+            rows = session.execute(
+                select(Contact, _Attributed.name)
+                .outerjoin(_Attributed, _Attributed.id == Contact.attributed_community_id)
+                .where(Contact.stage == stage)
+                .order_by(Contact.stage_changed_at.desc(), Contact.id.desc())
+                .limit(per_stage)
+            ).all()
+            cards = [
+                Card(c.id, c.name or c.handle or c.email or c.phone, name or "", c.stage_changed_at)
+                for c, name in rows
+            ]
+            board[stage] = (counts[stage], cards)
+    return board

@@ -83,6 +83,7 @@ class ContactsPage(ListPage):
             "Record &payment...", self.record_payment, "Record a payment from the contact"
         )
         self.add_button("Find d&uplicates...", self.find_duplicates, "Find duplicate contacts")
+        self.add_button("Pipeli&ne...", self.show_pipeline, "Show the pipeline board")
         self.buttons.addStretch(1)
         self.view = QComboBox()
         self.view.setAccessibleName("Which contacts")
@@ -247,4 +248,14 @@ class ContactsPage(ListPage):
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.status_message.emit(f"Recorded a payment from {row.display_name}")
+            self.data_changed.emit()
+
+    def show_pipeline(self) -> None:
+        from .pipeline_dialog import PipelineDialog
+
+        dialog = PipelineDialog(self.store, self.actor, parent=self)
+        dialog.exec()
+        if dialog.moved:
+            self.refresh()
+            self.status_message.emit(f"Moved {dialog.moved} contact(s)")
             self.data_changed.emit()

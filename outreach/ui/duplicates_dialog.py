@@ -34,6 +34,7 @@ class DuplicatesDialog(QDialog):
         self.pairs_list.setAccessibleName("Possible duplicates")
         self.pairs_list.currentRowChanged.connect(self.show_pair)
         self.sides = []
+        self.keep_buttons: list[QPushButton] = []
         row = QHBoxLayout()
         for side, title in enumerate(("First", "Second")):
             box = QGroupBox(title)
@@ -50,6 +51,7 @@ class DuplicatesDialog(QDialog):
             keep.setAccessibleName(f"Keep the {title.lower()} contact")
             keep.clicked.connect(lambda _=False, side=side: self.merge(side))
             form.addRow(keep)
+            self.keep_buttons.append(keep)
             self.sides.append(labels)
             row.addWidget(box)
         self.empty = QLabel(
@@ -74,6 +76,8 @@ class DuplicatesDialog(QDialog):
             b = contacts_svc.get_contact(self.store, pair.second_id)
             self.pairs_list.addItem(f"{a.display_name} and {b.display_name}: {pair.reason}")
         self.empty.setVisible(not self.pairs)
+        for button in self.keep_buttons:
+            button.setEnabled(bool(self.pairs))
         if self.pairs:
             self.pairs_list.setCurrentRow(0)
         else:

@@ -132,3 +132,21 @@ def test_copy_community_intake_link(qtbot, store, actor, monkeypatch):
     assert copied == [
         "https://example.org/intake?utm_source=r_sleep&utm_medium=community&utm_campaign=rsleep24"
     ]
+
+
+def test_pipeline_board_counts_and_moves(qtbot, store, actor):
+    from outreach.ui.pipeline_dialog import PipelineDialog
+
+    a = svc.create_contact(store, actor, svc.ContactData(handle="u/a"))
+    svc.create_contact(store, actor, svc.ContactData(handle="u/b"))
+    dialog = PipelineDialog(store, actor)
+    qtbot.addWidget(dialog)
+    assert dialog.headers["engaged"].text() == "Engaged (2)"
+    column = dialog.columns["engaged"]
+    item = next(column.item(i) for i in range(column.count()) if "u/a" in column.item(i).text())
+    column.setCurrentItem(item)
+    dialog.target.setCurrentIndex(dialog.target.findData("inquired"))
+    dialog.move_selected()
+    assert dialog.headers["inquired"].text() == "Inquired (1)"
+    assert svc.get_contact(store, a).stage == "inquired"
+    assert dialog.moved == 1
