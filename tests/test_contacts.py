@@ -276,3 +276,22 @@ def test_sorting_by_name_uses_what_the_list_shows(store, actor):
     svc.create_contact(store, actor, svc.ContactData(email="m@example.org"))
     page = svc.list_contacts(store, svc.ContactQuery(sort="name", descending=False))
     assert [r.display_name for r in page.rows] == ["m@example.org", "u/alpha", "Zed"]
+
+
+def test_timeline_shows_referral_steps_and_payments(store, actor):
+    cid = svc.create_contact(
+        store, actor, svc.ContactData(handle="x"), when=datetime(2025, 2, 1, tzinfo=UTC)
+    )
+    referrals.save_referral(
+        store,
+        actor,
+        cid,
+        referrals.ReferralData(
+            sent_on=date(2025, 3, 1), completed_on=date(2025, 3, 2), source_text="Reddit"
+        ),
+    )
+    ledger.add_revenue(store, actor, cid, date(2025, 3, 20), 12000, "first visit")
+    texts = [e.text for e in svc.timeline(store, cid)]
+    assert texts[0] == "Payment 120.00 (first visit)"
+    assert "Intake form completed (found you via: Reddit)" in texts
+    assert "Intake form sent" in texts

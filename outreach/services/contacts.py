@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -20,8 +20,11 @@ from ..models import (
     Contact,
     Interaction,
     Post,
+    Referral,
+    RevenueEntry,
     StageChange,
 )
+from ..money import plain_cents
 from ..store import Store
 from ..timeutil import now_utc
 from . import attribution
@@ -108,7 +111,7 @@ class InteractionData:
 @dataclass(frozen=True)
 class TimelineEvent:
     when: datetime
-    kind: str  # "interaction" or "stage"
+    kind: str  # "interaction", "stage", "referral" or "revenue"
     text: str
     detail: dict = field(default_factory=dict)
 
@@ -509,7 +512,47 @@ def timeline(store: Store, contact_id: int) -> list[TimelineEvent]:
                 select(StageChange).where(StageChange.contact_id == contact_id)
             )
         ]
+        events += _referral_events(session, contact_id)
+        events += [
+            TimelineEvent(
+                when=_noon(entry.received_on),
+                kind="revenue",
+                text=f"Payment {plain_cents(entry.amount_cents)}"
+                + (f" ({entry.note})" if entry.note else ""),
+            )
+            for entry in session.scalars(
+                select(RevenueEntry).where(RevenueEntry.contact_id == contact_id)
+            )
+        ]
     return sorted(events, key=lambda e: e.when, reverse=True)
+
+
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=UTC)
+
+
+def _referral_events(session, contact_id: int) -> list[TimelineEvent]:
+    referral = session.scalar(select(Referral).where(Referral.contact_id == contact_id))
+    if referral is None:
+        return []
+    steps = (
+        ("sent_on", "Intake form sent"),
+        ("completed_on", "Intake form completed"),
+        ("booked_on", "Booked"),
+        ("first_visit_on", "First visit"),
+    )
+    events = []
+    for attr, text in steps:
+        if (day := getattr(referral, attr)) is not None:
+            detail = {}
+            if attr == "completed_on":
+                said = referral.source_text or referral.intake_code
+                text = f"{text}{f' (found you via: {said})' if said else ''}"
+                detail = {
+                    "note": referral.answer_useful and f"Advice useful? {referral.answer_useful}"
+                }
+            events.append(TimelineEvent(when=_noon(day), kind="referral", text=text, detail=detail))
+    return events
 
 
 def touches(store: Store, contact_id: int) -> list[tuple[datetime, int]]:

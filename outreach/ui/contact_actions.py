@@ -18,7 +18,7 @@ from outreach.services import communities as communities_svc
 from outreach.services import contacts as svc
 from outreach.timeutil import now_utc, to_local, to_utc
 
-from .forms import FieldForm, save_or_show
+from .forms import FieldForm, fill_posts, save_or_show
 
 
 def _when_edit() -> QDateTimeEdit:
@@ -91,6 +91,12 @@ class InteractionDialog(_ActionDialog):
         for cid, name in communities_svc.community_choices(store):
             self.community.addItem(name, cid)
         self.form.add("community_id", "C&ommunity:", self.community)
+        self.post = QComboBox()
+        fill_posts(self.post, store, None)
+        self.community.currentIndexChanged.connect(
+            lambda _i: fill_posts(self.post, store, self.community.currentData())
+        )
+        self.form.add("post_id", "&Post:", self.post, "Post it was about")
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText(svc.NOTES_HINT)
         self.note.setTabChangesFocus(True)
@@ -105,6 +111,7 @@ class InteractionDialog(_ActionDialog):
             minutes=self.minutes.value(),
             note=self.note.toPlainText(),
             community_id=self.community.currentData(),
+            post_id=self.post.currentData(),
         )
         save_or_show(
             self,

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from outreach.services import communities as communities_svc
 from outreach.services import contacts as svc
 
-from .forms import FieldForm, save_or_show
+from .forms import FieldForm, fill_posts, save_or_show
 
 
 def qdate(day: date) -> QDate:
@@ -53,6 +53,12 @@ class ContactDialog(QDialog):
             self.community.addItem(name, cid)
         self.community.setCurrentIndex(max(0, self.community.findData(data.first_community_id)))
         self.form.add("first_community_id", "&Met in:", self.community, "Community where first met")
+        self.post = QComboBox()
+        fill_posts(self.post, store, data.first_community_id, data.first_post_id)
+        self.community.currentIndexChanged.connect(
+            lambda _i: fill_posts(self.post, store, self.community.currentData())
+        )
+        self.form.add("first_post_id", "First &post:", self.post, "Post that started it")
         follow = QWidget()
         line = QHBoxLayout(follow)
         line.setContentsMargins(0, 0, 0, 0)
@@ -75,7 +81,6 @@ class ContactDialog(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(80)
         self.form.add("notes", "N&otes:", self.notes)
-        self._keep = (row.first_post_id if row else None, row.first_community_id if row else None)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -90,7 +95,6 @@ class ContactDialog(QDialog):
 
     def data(self) -> svc.ContactData:
         community = self.community.currentData()
-        post, old_community = self._keep
         return svc.ContactData(
             handle=self.handle.text(),
             name=self.name.text(),
@@ -100,8 +104,7 @@ class ContactDialog(QDialog):
             tags=svc.parse_tags(self.tags.text()),
             notes=self.notes.toPlainText(),
             first_community_id=community,
-            # The first post only stays while the community it was made in does.
-            first_post_id=post if community == old_community else None,
+            first_post_id=self.post.currentData() if community is not None else None,
             follow_up_on=self.follow_up.date().toPython()
             if self.use_follow_up.isChecked()
             else None,

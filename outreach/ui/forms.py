@@ -107,3 +107,19 @@ def save_or_show(dialog: QDialog, form: FieldForm, action) -> bool:
         return False
     dialog.accept()
     return True
+
+
+def fill_posts(combo, store, community_id: int | None, keep: int | None = None) -> None:
+    """The community's 50 latest posts, for "which post started it"."""
+    from outreach.services.posts import PostQuery, list_posts
+    from outreach.timeutil import to_local
+
+    combo.clear()
+    combo.addItem("(no particular post)", None)
+    if community_id is None:
+        return
+    for row in list_posts(store, PostQuery(community_id=community_id, limit=50)).rows:
+        label = row.title or row.body[:60].replace("\n", " ") or row.url
+        combo.addItem(f"{to_local(row.posted_at):%Y-%m-%d} {label}", row.id)
+    if keep is not None:
+        combo.setCurrentIndex(max(0, combo.findData(keep)))

@@ -150,3 +150,26 @@ def test_pipeline_board_counts_and_moves(qtbot, store, actor):
     assert dialog.headers["inquired"].text() == "Inquired (1)"
     assert svc.get_contact(store, a).stage == "inquired"
     assert dialog.moved == 1
+
+
+def test_first_post_and_interaction_post_pickers(qtbot, store, actor):
+    from outreach.services import posts as posts_svc
+    from outreach.timeutil import now_utc
+
+    cid = com.create_community(store, actor, com.CommunityData(name="r/sleep"))
+    pid = posts_svc.create_post(
+        store,
+        actor,
+        posts_svc.PostData(community_id=cid, posted_at=now_utc(), kind="answer", title="Naps"),
+    )
+    dialog = ContactDialog(store, actor)
+    qtbot.addWidget(dialog)
+    dialog.handle.setText("u/x")
+    dialog.community.setCurrentIndex(dialog.community.findData(cid))
+    dialog.post.setCurrentIndex(dialog.post.findData(pid))
+    dialog.save()
+    assert svc.get_contact(store, dialog.saved_id).first_post_id == pid
+    log = InteractionDialog(store, actor, dialog.saved_id)
+    qtbot.addWidget(log)
+    log.community.setCurrentIndex(log.community.findData(cid))
+    assert log.post.findData(pid) > 0
