@@ -79,6 +79,7 @@ class ContactsPage(ListPage):
         self.add_button("&Log interaction...", self.log_interaction, "Log an interaction")
         self.add_button("&Delete", self.delete_selected, "Delete contact", "Delete")
         self.add_button("Send &intake link...", self.send_intake_link, "Email the intake link")
+        self.add_button("Intake &form...", self.edit_intake, "Enter or correct the intake form")
         self.add_button(
             "Record &payment...", self.record_payment, "Record a payment from the contact"
         )
@@ -259,3 +260,10 @@ class ContactsPage(ListPage):
             self.refresh()
             self.status_message.emit(f"Moved {dialog.moved} contact(s)")
             self.data_changed.emit()
+
+    def edit_intake(self) -> None:
+        from .referral_dialog import ReferralDialog
+
+        if (contact_id := self.current_id()) is not None:
+            dialog = ReferralDialog(self.store, self.actor, contact_id, parent=self)
+            self._after_dialog(dialog, "Saved the intake form", keep_id=contact_id)

@@ -44,6 +44,9 @@ class ReferralsPage(ListPage):
             COLUMNS, lambda q: svc.list_referrals(store, q), svc.ReferralQuery()
         )
         super().__init__(store, actor, model, parent)
+        self.add_button(
+            "&Edit intake form...", self.edit_selected, "Edit the intake form", "Return"
+        )
         self.assign_button = self.add_button(
             "&Assign community...", self.assign, "Assign the contact to a community"
         )
@@ -84,7 +87,16 @@ class ReferralsPage(ListPage):
         return f"{page.total:,} referral{'s' if page.total != 1 else ''} · {waiting:,} waiting to be assigned"
 
     def edit_selected(self) -> None:
-        self.assign()
+        from .referral_dialog import ReferralDialog
+
+        row = self.current_row()
+        if row is None:
+            return
+        dialog = ReferralDialog(self.store, self.actor, row.contact_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh(keep_id=row.id)
+            self.status_message.emit(f"Saved the intake form of {row.contact}")
+            self.data_changed.emit()
 
     def current_row(self):
         row_id = self.current_id()

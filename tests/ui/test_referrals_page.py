@@ -40,3 +40,23 @@ def test_empty_referrals_page_says_how_to_fill_it(qtbot, store, actor):
     qtbot.addWidget(page)
     assert page.stack.currentWidget() is page.empty
     assert "Import intake forms" in page.empty.text()
+
+
+def test_intake_form_entered_by_hand(qtbot, store, actor):
+    from outreach.ui.referral_dialog import ReferralDialog
+
+    who = contacts_svc.create_contact(store, actor, contacts_svc.ContactData(name="Bo"))
+    dialog = ReferralDialog(store, actor, who)
+    qtbot.addWidget(dialog)
+    dialog.dates["completed_on"].set_value(date(2025, 3, 2))
+    dialog.dates["sent_on"].set_value(date(2025, 3, 5))
+    dialog.save()
+    assert "before the form was sent" in dialog.form.error_text("completed_on")
+    dialog.dates["sent_on"].set_value(date(2025, 3, 1))
+    dialog.answers["answer_useful"].setPlainText("Yes")
+    dialog.source.setText("a podcast")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = referrals_svc.get_referral(store, who)
+    assert (saved.completed_on, saved.answer_useful) == (date(2025, 3, 2), "Yes")
+    assert contacts_svc.get_contact(store, who).stage == "intake_completed"
