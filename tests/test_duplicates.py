@@ -53,6 +53,7 @@ def test_merge_keeps_every_interaction_and_records_itself(store, actor):
     assert referrals.get_referral(store, keep).answer_useful == "Yes"
     assert ledger.total_revenue(store, keep) == 12000
     assert merges_into(store, keep)[0].startswith("Merged Ana Lima, ana@example.org")
+    assert any(e.kind == "merge" and "Ana Lima" in e.text for e in svc.timeline(store, keep))
     assert find_duplicates(store) == []
 
 

@@ -18,6 +18,7 @@ from ..models import (
     STAGES,
     Community,
     Contact,
+    ContactMerge,
     Interaction,
     Post,
     Referral,
@@ -111,7 +112,7 @@ class InteractionData:
 @dataclass(frozen=True)
 class TimelineEvent:
     when: datetime
-    kind: str  # "interaction", "stage", "referral" or "revenue"
+    kind: str  # "interaction", "stage", "referral", "revenue" or "merge"
     text: str
     detail: dict = field(default_factory=dict)
 
@@ -513,6 +514,17 @@ def timeline(store: Store, contact_id: int) -> list[TimelineEvent]:
             )
         ]
         events += _referral_events(session, contact_id)
+        events += [
+            TimelineEvent(
+                when=m.merged_at,
+                kind="merge",
+                text=f"Merged with {m.merged_summary}",
+                detail={"by": m.merged_by},
+            )
+            for m in session.scalars(
+                select(ContactMerge).where(ContactMerge.kept_contact_id == contact_id)
+            )
+        ]
         events += [
             TimelineEvent(
                 when=_noon(entry.received_on),

@@ -186,3 +186,11 @@ class CommunitiesPage(ListPage):
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.status_message.emit(f"Recorded a cost in {name}")
+
+    def copy_code(self) -> None:
+        row_id = self.current_id()
+        if row_id is None:
+            return
+        code = self.model.row_at(self.model.position_of(row_id)).intake_code
+        desktop.copy_text(code)
+        self.status_message.emit(f"Copied {code}")
