@@ -50,6 +50,11 @@ class CommunitiesPage(ListPage):
         self.add_button(
             "From &catalog...", self.add_from_catalog, "Add communities from the catalog"
         )
+        self.add_button("Copy intake &link", self.copy_link, "Copy the community's intake link")
+        self.add_button("Cop&y code", self.copy_code, "Copy the community's intake code")
+        self.add_button(
+            "Record c&ost...", self.record_cost, "Record a direct cost in the community"
+        )
         self.buttons.addStretch(1)
         self.platform = QComboBox()
         self.platform.setAccessibleName("Filter by platform")

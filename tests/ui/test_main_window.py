@@ -128,3 +128,19 @@ def test_app_refuses_a_newer_database_with_a_message(
     kind, args = _no_blocking_message_boxes[-1]
     assert kind == "critical" and "newer version of Outreach" in args[2]
     assert db_path.read_bytes() == before
+
+
+def test_button_mnemonics_are_unique_on_each_page(qtbot, store, actor):
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton
+
+    window = MainWindow(store, actor)
+    qtbot.addWidget(window)
+    for page in window.list_pages:
+        keys = [
+            match.group(1).lower()
+            for button in page.findChildren(QAbstractButton)
+            if (match := re.search(r"&(\w)", button.text()))
+        ]
+        assert len(keys) == len(set(keys)), (type(page).__name__, sorted(keys))
