@@ -74,6 +74,7 @@ class ContactsPage(ListPage):
         )
         super().__init__(store, actor, model, parent)
         self.add_button("New &contact", self.new, "New contact")
+        self.add_button("&Open...", self.open_selected, "Open the contact's page")
         self.add_button("&Edit", self.edit_selected, "Edit contact", "Return")
         self.add_button("&Move stage...", self.move_stage, "Move the contact to another stage")
         self.add_button("&Log interaction...", self.log_interaction, "Log an interaction")
@@ -205,8 +206,8 @@ class ContactsPage(ListPage):
             self.status_message.emit(f"Merged {dialog.merged} duplicate contact(s)")
             self.data_changed.emit()
 
-    def send_intake_link(self) -> None:
-        contact_id = self.current_id()
+    def send_intake_link(self, contact_id: int | None = None) -> None:
+        contact_id = contact_id or self.current_id()
         if contact_id is None:
             return
         try:
@@ -267,3 +268,16 @@ class ContactsPage(ListPage):
         if (contact_id := self.current_id()) is not None:
             dialog = ReferralDialog(self.store, self.actor, contact_id, parent=self)
             self._after_dialog(dialog, "Saved the intake form", keep_id=contact_id)
+
+    def open_selected(self) -> None:
+        from .contact_view import ContactView
+
+        contact_id = self.current_id()
+        if contact_id is None:
+            return
+        view = ContactView(self.store, self.actor, contact_id, page=self, parent=self)
+        view.exec()
+        if view.changed:
+            self.refresh(keep_id=contact_id)
+            self.show_timeline()
+            self.data_changed.emit()

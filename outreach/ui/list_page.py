@@ -70,8 +70,8 @@ class ListPage(QWidget):
         self._sized = False
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
-        self.table.activated.connect(lambda _index: self.edit_selected())
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self.table.activated.connect(lambda _index: self.open_selected())
         self.totals = QLabel()
         self.totals.setAccessibleName(f"{self.title} totals")
         self.empty = QLabel(self.empty_text)
@@ -170,6 +170,10 @@ class ListPage(QWidget):
 
     def edit_selected(self) -> None:
         raise NotImplementedError
+
+    def open_selected(self) -> None:
+        """Double-click or Return: edit, unless a page has a view of its own."""
+        self.edit_selected()
 
     def focus_search(self) -> None:
         self.search.setFocus()

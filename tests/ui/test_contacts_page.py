@@ -173,3 +173,30 @@ def test_first_post_and_interaction_post_pickers(qtbot, store, actor):
     qtbot.addWidget(log)
     log.community.setCurrentIndex(log.community.findData(cid))
     assert log.post.findData(pid) > 0
+
+
+def test_contact_view_shows_details_timeline_and_quick_actions(qtbot, store, actor, monkeypatch):
+    from outreach.services import ledger
+    from outreach.ui.contact_view import ContactView
+
+    who = svc.create_contact(store, actor, svc.ContactData(name="Ana", email="ana@example.org"))
+    ledger.add_revenue(store, actor, who, date.today(), 12000)
+    page = ContactsPage(store, actor)
+    qtbot.addWidget(page)
+    view = ContactView(store, actor, who, page=page)
+    qtbot.addWidget(view)
+    assert view.values["stage"].text() == "Engaged"
+    assert view.values["community"].text() == "Unattributed"
+    assert view.values["revenue"].text() == "120.00"
+    assert view.timeline.count() == 2  # the first stage and the payment
+    monkeypatch.setattr(
+        MoveStageDialog,
+        "exec",
+        lambda self: (
+            self.stage.setCurrentIndex(self.stage.findData("booked")),
+            self.save(),
+            self.result(),
+        )[-1],
+    )
+    view.move_stage()
+    assert view.changed and view.values["stage"].text() == "Booked"
