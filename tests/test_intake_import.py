@@ -224,3 +224,18 @@ def test_export_contacts_and_referrals(store, actor, tmp_path, rsleep):
     with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as handle:
         row = next(csv.DictReader(handle))
     assert row["community"] == "r/sleep" and row[Q1] == "'=cmd()"
+
+
+def test_cancelling_an_intake_import_writes_nothing(store, actor, tmp_path):
+    from outreach.errors import Cancelled
+
+    rows = [["Name", "Email", "Date submitted"]] + [
+        [f"P{i}", f"p{i}@example.org", "2025-03-02"] for i in range(1200)
+    ]
+    path = excel_file(tmp_path, rows)
+    calls = []
+    with pytest.raises(Cancelled):
+        import_intake(
+            store, actor, path, progress=lambda done, total: calls.append(done) or len(calls) < 4
+        )
+    assert svc.list_contacts(store).total == 0

@@ -337,8 +337,11 @@ def import_revenue(
     )
     result = PipelineImportResult(kind="payments", dry_run=dry_run)
     entries = []
+    total = len(table.rows)
     with store.session() as session:
-        for number, row in zip(table.row_numbers, table.rows, strict=True):
+        for index, (number, row) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
+            if index % 500 == 0:
+                _tick(progress, index, total * 2)
             values = record(table, mapping, row)
             try:
                 entries.append((number, *_parse_payment(session, values)))
@@ -347,7 +350,9 @@ def import_revenue(
         if result.errors:
             return result
         stamp = now_utc()
-        for _number, contact_id, on, cents, note in entries:
+        for index, (_number, contact_id, on, cents, note) in enumerate(entries):
+            if index % 500 == 0:
+                _tick(progress, total + index, total * 2)
             exists = session.scalar(
                 select(RevenueEntry.id).where(
                     RevenueEntry.contact_id == contact_id,
