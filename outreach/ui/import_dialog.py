@@ -53,6 +53,7 @@ class ImportDialog(QDialog):
             current = p.mapping.get(field)
             combo.setCurrentIndex(combo.findData(current) if current else 0)
             combo.setAccessibleName(f"Column for {field}")
+            combo.currentIndexChanged.connect(lambda _i: self.import_button.setEnabled(False))
             label = QLabel(field + (" *" if field in self.spec.required else ""))
             label.setBuddy(combo)
             form.addRow(label, combo)
@@ -74,6 +75,10 @@ class ImportDialog(QDialog):
         self.import_button = buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.check_button.setAccessibleName("Check the file")
         self.import_button.setAccessibleName("Import the file")
+        # Nothing is written before the user has seen what the import would do.
+        self.import_button.setEnabled(False)
+        self.import_button.setToolTip("Check the file first.")
+        self.check_button.setDefault(True)
         self.check_button.clicked.connect(lambda: self.run(dry_run=True))
         self.import_button.clicked.connect(lambda: self.run(dry_run=False))
         buttons.rejected.connect(self.reject)
@@ -107,7 +112,7 @@ class ImportDialog(QDialog):
 
     def _done(self, result, dry_run: bool) -> None:
         self.check_button.setEnabled(True)
-        self.import_button.setEnabled(True)
+        self.import_button.setEnabled(result.ok)
         lines = [result.summary()] + [str(error) for error in result.errors[:500]]
         if len(result.errors) > 500:
             lines.append(f"... and {len(result.errors) - 500} more.")
@@ -118,7 +123,7 @@ class ImportDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.check_button.setEnabled(True)
-        self.import_button.setEnabled(True)
+        self.import_button.setEnabled(False)
         if isinstance(exc, (CsvError, Cancelled)):
             self.report.setPlainText(str(exc))
         else:

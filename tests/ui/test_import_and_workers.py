@@ -107,8 +107,13 @@ def test_intake_import_dialog_shows_the_dry_run_counts_first(qtbot, store, actor
     dialog = ImportDialog(store, actor, "intake", str(path))
     qtbot.addWidget(dialog)
     assert dialog.combos["source_text"].currentText() == "How did you hear about us?"
+    assert not dialog.import_button.isEnabled()  # check first
     dialog.run(dry_run=True)
     qtbot.waitUntil(lambda: "would be imported" in dialog.report.toPlainText(), timeout=10_000)
+    assert dialog.import_button.isEnabled()
+    dialog.combos["answer_where"].setCurrentIndex(1)
+    assert not dialog.import_button.isEnabled()  # a new mapping needs a new check
+    dialog.combos["answer_where"].setCurrentIndex(0)
     assert (
         "1 new" in dialog.report.toPlainText() and "1 unattributed" in dialog.report.toPlainText()
     )
