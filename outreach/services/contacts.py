@@ -531,6 +531,7 @@ def timeline(store: Store, contact_id: int) -> list[TimelineEvent]:
                 kind="revenue",
                 text=f"Payment {plain_cents(entry.amount_cents)}"
                 + (f" ({entry.note})" if entry.note else ""),
+                detail={"revenue_id": entry.id},
             )
             for entry in session.scalars(
                 select(RevenueEntry).where(RevenueEntry.contact_id == contact_id)

@@ -10,14 +10,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
 
+from outreach.errors import OutreachError
 from outreach.money import plain_cents
 from outreach.services import contacts as svc
 from outreach.services import ledger
 
+from . import confirm
 from .contact_actions import InteractionDialog, MoveStageDialog
 from .contact_dialog import ContactDialog
 from .formatting import local_datetime
@@ -59,10 +62,16 @@ class ContactView(QDialog):
             button.setAccessibleName(text.replace("&", "").rstrip("."))
             button.clicked.connect(slot)
             actions.addWidget(button)
+        self.delete_payment_button = QPushButton("&Delete payment")
+        self.delete_payment_button.setAccessibleName("Delete the selected payment")
+        self.delete_payment_button.setEnabled(False)
+        self.delete_payment_button.clicked.connect(self.delete_payment)
+        self.timeline.currentRowChanged.connect(self._selection_changed)
         send = QPushButton("&Send intake link...")
         send.setAccessibleName("Send intake link")
         send.clicked.connect(self.send_link)
         actions.addWidget(send)
+        actions.addWidget(self.delete_payment_button)
         actions.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -93,7 +102,8 @@ class ContactView(QDialog):
             plain_cents(ledger.total_revenue(self.store, self.contact_id))
         )
         self.timeline.clear()
-        for event in svc.timeline(self.store, self.contact_id):
+        self.events = svc.timeline(self.store, self.contact_id)
+        for event in self.events:
             note = event.detail.get("note") or ""
             self.timeline.addItem(
                 f"{local_datetime(event.when)}  {event.text}" + (f": {note}" if note else "")
@@ -121,4 +131,23 @@ class ContactView(QDialog):
         self.page.send_intake_link(self.contact_id)
         if svc.get_contact(self.store, self.contact_id).stage != before:
             self.changed = True
+        self.reload()
+
+    def _selection_changed(self, row: int) -> None:
+        event = self.events[row] if 0 <= row < len(self.events) else None
+        self.delete_payment_button.setEnabled(event is not None and event.kind == "revenue")
+
+    def delete_payment(self) -> None:
+        row = self.timeline.currentRow()
+        if not 0 <= row < len(self.events) or self.events[row].kind != "revenue":
+            return
+        event = self.events[row]
+        if not confirm.ask(self, "Delete payment", f"Delete the {event.text.lower()}?"):
+            return
+        try:
+            ledger.delete_revenue(self.store, self.actor, event.detail["revenue_id"])
+        except OutreachError as exc:
+            QMessageBox.warning(self, "Delete payment", str(exc))
+            return
+        self.changed = True
         self.reload()

@@ -200,3 +200,24 @@ def test_contact_view_shows_details_timeline_and_quick_actions(qtbot, store, act
     )
     view.move_stage()
     assert view.changed and view.values["stage"].text() == "Booked"
+
+
+def test_a_payment_can_be_deleted_from_the_contact_page_after_asking(
+    qtbot, store, actor, monkeypatch
+):
+    from outreach.services import ledger
+    from outreach.ui.contact_view import ContactView
+
+    who = svc.create_contact(store, actor, svc.ContactData(name="Ana"))
+    ledger.add_revenue(store, actor, who, date.today(), 5000, "typo")
+    page = ContactsPage(store, actor)
+    qtbot.addWidget(page)
+    view = ContactView(store, actor, who, page=page)
+    qtbot.addWidget(view)
+    payment = next(i for i, e in enumerate(view.events) if e.kind == "revenue")
+    view.timeline.setCurrentRow(payment)
+    assert view.delete_payment_button.isEnabled()
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    view.delete_payment()
+    assert ledger.total_revenue(store, who) == 0
+    assert view.values["revenue"].text() == "0.00"
