@@ -52,9 +52,7 @@ class CommunitiesPage(ListPage):
         )
         self.add_button("Copy intake &link", self.copy_link, "Copy the community's intake link")
         self.add_button("Cop&y code", self.copy_code, "Copy the community's intake code")
-        self.add_button(
-            "Record c&ost...", self.record_cost, "Record a direct cost in the community"
-        )
+        self.add_button("C&osts...", self.record_cost, "The community's direct costs")
         self.buttons.addStretch(1)
         self.platform = QComboBox()
         self.platform.setAccessibleName("Filter by platform")
@@ -173,24 +171,13 @@ class CommunitiesPage(ListPage):
         self.status_message.emit(f"Copied {link}")
 
     def record_cost(self) -> None:
-        from outreach.services import ledger
-
-        from .money_dialog import MoneyDialog
+        from .costs_dialog import CostsDialog
 
         row_id = self.current_id()
         if row_id is None:
             return
         name = self.model.row_at(self.model.position_of(row_id)).name
-        dialog = MoneyDialog(
-            "Record cost",
-            f"Direct spending in {name}: boosted posts, directory fees, tools.",
-            lambda on, cents, note: ledger.add_cost(
-                self.store, self.actor, row_id, on, cents, note
-            ),
-            parent=self,
-        )
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.status_message.emit(f"Recorded a cost in {name}")
+        CostsDialog(self.store, self.actor, row_id, name, parent=self).exec()
 
     def copy_code(self) -> None:
         row_id = self.current_id()

@@ -170,3 +170,25 @@ def test_money_dialog_records_cents_and_shows_bad_amounts(qtbot, store, actor):
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert ledger.total_revenue(store, who) == 120050
     assert ledger.revenue_for(store, who)[0].on == date.today()
+
+
+def test_costs_dialog_lists_totals_and_deletes_after_asking(qtbot, store, actor, monkeypatch):
+    from datetime import date
+
+    from outreach.services import ledger
+    from outreach.ui import confirm
+    from outreach.ui.costs_dialog import CostsDialog
+
+    cid = com.create_community(store, actor, com.CommunityData(name="r/sleep"))
+    ledger.add_cost(store, actor, cid, date(2025, 3, 1), 2500, "boost")
+    ledger.add_cost(store, actor, cid, date(2025, 4, 1), 1000)
+    dialog = CostsDialog(store, actor, cid, "r/sleep")
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == 2 and dialog.total.text() == "Total 35.00"
+    dialog.list.setCurrentRow(0)
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: False)
+    dialog.delete()
+    assert dialog.list.count() == 2
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    dialog.delete()
+    assert dialog.total.text() == "Total 10.00"
