@@ -52,7 +52,7 @@ class CommunitiesPage(ListPage):
         )
         self.add_button("Copy intake &link", self.copy_link, "Copy the community's intake link")
         self.add_button("Cop&y code", self.copy_code, "Copy the community's intake code")
-        self.add_button("C&osts...", self.record_cost, "The community's direct costs")
+        self.add_button("C&osts...", self.show_costs, "The community's direct costs")
         self.buttons.addStretch(1)
         self.platform = QComboBox()
         self.platform.setAccessibleName("Filter by platform")
@@ -170,7 +170,7 @@ class CommunitiesPage(ListPage):
         desktop.copy_text(link)
         self.status_message.emit(f"Copied {link}")
 
-    def record_cost(self) -> None:
+    def show_costs(self) -> None:
         from .costs_dialog import CostsDialog
 
         row_id = self.current_id()
