@@ -11,7 +11,7 @@ PLATFORMS = ("reddit", "facebook", "forum", "qa_site", "social_network", "other"
 COMMUNITY_STATUSES = ("active", "paused", "archived")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def in_list(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
@@ -37,8 +37,8 @@ class Community(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (
-        CheckConstraint(_in("platform", PLATFORMS), name="platform"),
-        CheckConstraint(_in("status", COMMUNITY_STATUSES), name="status"),
+        CheckConstraint(in_list("platform", PLATFORMS), name="platform"),
+        CheckConstraint(in_list("status", COMMUNITY_STATUSES), name="status"),
         CheckConstraint(
             "promotion_ratio_limit_pct IS NULL OR "
             "(promotion_ratio_limit_pct >= 0 AND promotion_ratio_limit_pct <= 100)",

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
-from .community import _in
+from .community import in_list
 
 STAGES = (
     "engaged",
@@ -57,9 +57,9 @@ class Contact(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (
-        CheckConstraint(_in("stage", STAGES), name="stage"),
+        CheckConstraint(in_list("stage", STAGES), name="stage"),
         CheckConstraint(
-            "attribution_method IS NULL OR " + _in("attribution_method", ATTRIBUTION_METHODS),
+            "attribution_method IS NULL OR " + in_list("attribution_method", ATTRIBUTION_METHODS),
             name="attribution_method",
         ),
         CheckConstraint(
@@ -96,8 +96,10 @@ class StageChange(Base):
     changed_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
 
     __table_args__ = (
-        CheckConstraint(_in("to_stage", STAGES), name="to_stage"),
-        CheckConstraint("from_stage IS NULL OR " + _in("from_stage", STAGES), name="from_stage"),
+        CheckConstraint(in_list("to_stage", STAGES), name="to_stage"),
+        CheckConstraint(
+            "from_stage IS NULL OR " + in_list("from_stage", STAGES), name="from_stage"
+        ),
         Index("ix_stage_changes_contact", "contact_id", "changed_at"),
         Index("ix_stage_changes_to_stage", "to_stage", "changed_at"),
     )
@@ -123,7 +125,7 @@ class Interaction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(in_list("channel", CHANNELS), name="channel"),
         CheckConstraint("minutes >= 0", name="minutes_non_negative"),
         Index("ix_interactions_contact", "contact_id", "occurred_at"),
         Index("ix_interactions_community", "community_id", "occurred_at"),

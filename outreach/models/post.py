@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
-from .community import _in
+from .community import in_list
 
 POST_KINDS = ("advice", "education", "answer", "promotion", "announcement")
 # An advice post must pass the compliance gate; until it has, it is "unchecked"
@@ -40,9 +40,9 @@ class Post(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (
-        CheckConstraint(_in("kind", POST_KINDS), name="kind"),
-        CheckConstraint(_in("check_status", CHECK_STATUSES), name="check_status"),
-        CheckConstraint(_in("source", POST_SOURCES), name="source"),
+        CheckConstraint(in_list("kind", POST_KINDS), name="kind"),
+        CheckConstraint(in_list("check_status", CHECK_STATUSES), name="check_status"),
+        CheckConstraint(in_list("source", POST_SOURCES), name="source"),
         CheckConstraint(
             "minutes_spent >= 0 AND replies >= 0 AND reactions >= 0 AND views >= 0 AND clicks >= 0",
             name="non_negative",

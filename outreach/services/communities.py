@@ -149,7 +149,7 @@ def _check_unique(session, data: CommunityData, exclude_id: int | None) -> dict[
     return errors
 
 
-def _values(data: CommunityData) -> dict:
+def column_values(data: CommunityData) -> dict:
     values = asdict(data)
     for key in ("url", "topic", "rules_summary", "rules_url", "intake_code", "notes"):
         values[key] = values[key] or None
@@ -166,7 +166,7 @@ def create_community(store: Store, actor: Actor, data: CommunityData) -> int:
         if not data.intake_code:
             data = replace(data, intake_code=suggest_code(session, data.name))
         stamp = now_utc()
-        community = Community(**_values(data), created_at=stamp, updated_at=stamp)
+        community = Community(**column_values(data), created_at=stamp, updated_at=stamp)
         session.add(community)
         session.flush()
         return community.id
@@ -182,7 +182,7 @@ def update_community(store: Store, actor: Actor, community_id: int, data: Commun
         errors = errors or _check_unique(session, data, community_id)
         if errors:
             raise ValidationError(errors)
-        for key, value in _values(data).items():
+        for key, value in column_values(data).items():
             setattr(community, key, value)
         community.updated_at = now_utc()
 

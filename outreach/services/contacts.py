@@ -238,7 +238,7 @@ def create_contact(
         return contact.id
 
 
-def _get(session, contact_id: int) -> Contact:
+def load_contact(session, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound(f"Contact {contact_id} no longer exists; refresh the list.")
@@ -249,7 +249,7 @@ def update_contact(store: Store, actor: Actor, contact_id: int, data: ContactDat
     data = normalize(data)
     errors = validate(data)
     with store.session() as session:
-        contact = _get(session, contact_id)
+        contact = load_contact(session, contact_id)
         errors = errors or _check_links(session, data)
         if errors:
             raise ValidationError(errors)
@@ -265,10 +265,14 @@ def move_stage(
     if to_stage not in STAGES:
         raise ValidationError({"stage": f"must be one of {', '.join(STAGES)}."})
     with store.session() as session:
-        return _move(session, _get(session, contact_id), to_stage, when or now_utc(), actor)
+        return record_stage_change(
+            session, load_contact(session, contact_id), to_stage, when or now_utc(), actor
+        )
 
 
-def _move(session, contact: Contact, to_stage: str, when: datetime, actor: Actor) -> bool:
+def record_stage_change(
+    session, contact: Contact, to_stage: str, when: datetime, actor: Actor
+) -> bool:
     if contact.stage == to_stage:
         return False
     session.add(
@@ -289,7 +293,7 @@ def _move(session, contact: Contact, to_stage: str, when: datetime, actor: Actor
 def assign_community(store: Store, actor: Actor, contact_id: int, community_id: int) -> None:
     """Staff's answer for an unattributed contact; kept over automatic rules."""
     with store.session() as session:
-        contact = _get(session, contact_id)
+        contact = load_contact(session, contact_id)
         if session.get(Community, community_id) is None:
             raise ValidationError({"community": "that community no longer exists."})
         contact.attributed_community_id = community_id
@@ -313,7 +317,7 @@ def validate_interaction(data: InteractionData) -> dict[str, str]:
 def log_interaction(store: Store, actor: Actor, contact_id: int, data: InteractionData) -> int:
     errors = validate_interaction(data)
     with store.session() as session:
-        contact = _get(session, contact_id)
+        contact = load_contact(session, contact_id)
         community_id = data.community_id
         if data.post_id is not None:
             post = session.get(Post, data.post_id)
@@ -347,7 +351,7 @@ def delete_contact(store: Store, actor: Actor, contact_id: int) -> None:
     from ..models import RevenueEntry
 
     with store.session() as session:
-        contact = _get(session, contact_id)
+        contact = load_contact(session, contact_id)
         paid = session.scalar(
             select(func.count())
             .select_from(RevenueEntry)
@@ -363,7 +367,7 @@ def delete_contact(store: Store, actor: Actor, contact_id: int) -> None:
 
 def set_follow_up(store: Store, actor: Actor, contact_id: int, when: date | None) -> None:
     with store.session() as session:
-        contact = _get(session, contact_id)
+        contact = load_contact(session, contact_id)
         contact.follow_up_on = when
         contact.updated_at = now_utc()
 
@@ -486,7 +490,7 @@ def stage_counts(store: Store) -> dict[str, int]:
 def timeline(store: Store, contact_id: int) -> list[TimelineEvent]:
     """Interactions and stage changes, newest first."""
     with store.session() as session:
-        _get(session, contact_id)
+        load_contact(session, contact_id)
         events = [
             TimelineEvent(
                 when=i.occurred_at,

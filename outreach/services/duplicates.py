@@ -14,7 +14,7 @@ from ..models import Contact, ContactMerge, Interaction, Referral, RevenueEntry,
 from ..store import Store
 from ..timeutil import now_utc
 from . import attribution
-from .contacts import _get, parse_tags
+from .contacts import load_contact, parse_tags
 from .referrals import STAGE_RANK
 
 REFERRAL_FIELDS = (
@@ -70,7 +70,7 @@ def merge_contacts(store: Store, actor: Actor, keep_id: int, drop_id: int) -> No
     if keep_id == drop_id:
         raise ValidationError({"contact": "choose two different contacts to merge."})
     with store.session() as session:
-        keep, drop = _get(session, keep_id), _get(session, drop_id)
+        keep, drop = load_contact(session, keep_id), load_contact(session, drop_id)
         for model in (Interaction, StageChange, RevenueEntry):
             session.execute(
                 update(model).where(model.contact_id == drop_id).values(contact_id=keep_id)

@@ -181,7 +181,7 @@ def _report(errors: dict[str, str]) -> str:
     return " ".join(f"{key} {reason}" for key, reason in errors.items())
 
 
-def _tick(progress: Progress | None, done: int, total: int) -> None:
+def check_progress(progress: Progress | None, done: int, total: int) -> None:
     if progress is not None and progress(done, total) is False:
         raise Cancelled("Import cancelled; nothing was imported.")
 
@@ -249,7 +249,7 @@ def _import_communities(store, actor, table, mapping, dry_run, progress) -> Impo
     codes: dict[str, int] = {}
     for index, (number, row) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
         if index % CHUNK == 0:
-            _tick(progress, index, total * 2)
+            check_progress(progress, index, total * 2)
         try:
             data = _community_data(record(table, mapping, row))
         except ValueError as exc:
@@ -299,8 +299,8 @@ def _import_communities(store, actor, table, mapping, dry_run, progress) -> Impo
         stamp = now_utc()
         for index, data in enumerate(parsed):
             if index % CHUNK == 0:
-                _tick(progress, total + index, total * 2)
-            values = communities_service._values(data)
+                check_progress(progress, total + index, total * 2)
+            values = communities_service.column_values(data)
             community_id = existing.get(data.name.lower())
             if community_id is None:
                 if not values["intake_code"]:
@@ -315,7 +315,7 @@ def _import_communities(store, actor, table, mapping, dry_run, progress) -> Impo
                 community.updated_at = stamp
                 result.updated += 1
         session.flush()
-        _tick(progress, total * 2, total * 2)
+        check_progress(progress, total * 2, total * 2)
         if dry_run:
             session.rollback()
     return result
@@ -373,7 +373,7 @@ def _import_posts(store, actor, table, mapping, dry_run, progress) -> ImportResu
     rows = []
     for index, (number, row) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
         if index % CHUNK == 0:
-            _tick(progress, index, total * 2)
+            check_progress(progress, index, total * 2)
         data, problems = _post_values(record(table, mapping, row), communities)
         if problems:
             result.errors.append(RowError(number, _report(problems)))
@@ -393,7 +393,7 @@ def _import_posts(store, actor, table, mapping, dry_run, progress) -> ImportResu
             present.add(key)
             batch.append(
                 {
-                    **posts_service._values(data),
+                    **posts_service.column_values(data),
                     # Nothing in a file is evidence of a compliance check.
                     "check_status": posts_service.initial_check_status(data.kind),
                     "source": "import",
@@ -404,11 +404,11 @@ def _import_posts(store, actor, table, mapping, dry_run, progress) -> ImportResu
             if len(batch) >= CHUNK:
                 session.execute(insert(Post), batch)
                 batch = []
-                _tick(progress, total + index, total * 2)
+                check_progress(progress, total + index, total * 2)
         if batch:
             session.execute(insert(Post), batch)
         result.imported = len(rows) - result.skipped
-        _tick(progress, total * 2, total * 2)
+        check_progress(progress, total * 2, total * 2)
         if dry_run:
             session.rollback()
     return result

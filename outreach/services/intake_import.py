@@ -19,8 +19,8 @@ from ..timeutil import now_utc, parse_date
 from . import attribution
 from .contacts import EMAIL_RE, email_key, phone_digits
 from .csv_table import CsvError, Table, apply_overrides, auto_map, read_table, record
-from .importers import RowError, _tick
-from .referrals import ReferralData, _advance
+from .importers import RowError, check_progress
+from .referrals import ReferralData, advance_stage
 
 INTAKE_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("full name", "client name", "patient name", "your name"),
@@ -213,7 +213,7 @@ def import_intake(
     total = len(table.rows)
     for index, (number, row) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
         if index % 500 == 0:
-            _tick(progress, index, total * 2)
+            check_progress(progress, index, total * 2)
         try:
             forms.append(
                 _parse_intake(table, mapping, number, record(table, mapping, row), communities)
@@ -226,7 +226,7 @@ def import_intake(
     with store.session() as session:
         for index, form in enumerate(forms):
             if index % 500 == 0:
-                _tick(progress, total + index, total * 2)
+                check_progress(progress, total + index, total * 2)
             community_id = communities.get(form.community.lower()) if form.community else None
             contact = _match(session, form.email, form.phone, form.handle, community_id)
             created = contact is None
@@ -259,7 +259,7 @@ def import_intake(
             changed = _fill_blanks(contact, form)
             changed |= _merge_referral(session, contact, form.referral, stamp)
             before = (contact.stage, contact.attributed_community_id, contact.attribution_method)
-            _advance(session, contact, form.referral, actor)
+            advance_stage(session, contact, form.referral, actor)
             attribution.refresh(session, contact)
             changed |= before != (
                 contact.stage,
@@ -341,7 +341,7 @@ def import_revenue(
     with store.session() as session:
         for index, (number, row) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
             if index % 500 == 0:
-                _tick(progress, index, total * 2)
+                check_progress(progress, index, total * 2)
             values = record(table, mapping, row)
             try:
                 entries.append((number, *_parse_payment(session, values)))
@@ -352,7 +352,7 @@ def import_revenue(
         stamp = now_utc()
         for index, (_number, contact_id, on, cents, note) in enumerate(entries):
             if index % 500 == 0:
-                _tick(progress, total + index, total * 2)
+                check_progress(progress, total + index, total * 2)
             exists = session.scalar(
                 select(RevenueEntry.id).where(
                     RevenueEntry.contact_id == contact_id,

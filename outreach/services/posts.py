@@ -163,7 +163,7 @@ def create_post(store: Store, actor: Actor, data: PostData, *, source: str = "ma
             raise ValidationError(errors)
         stamp = now_utc()
         post = Post(
-            **_values(data),
+            **column_values(data),
             check_status=initial_check_status(data.kind),
             source=source,
             created_at=stamp,
@@ -174,7 +174,7 @@ def create_post(store: Store, actor: Actor, data: PostData, *, source: str = "ma
         return post.id
 
 
-def _values(data: PostData) -> dict:
+def column_values(data: PostData) -> dict:
     return {
         "community_id": data.community_id,
         "posted_at": data.posted_at,
@@ -200,7 +200,7 @@ def update_post(store: Store, actor: Actor, post_id: int, data: PostData) -> Non
         if errors:
             raise ValidationError(errors)
         text_changed = post.body != data.body or post.title != data.title
-        for key, value in _values(data).items():
+        for key, value in column_values(data).items():
             setattr(post, key, value)
         if data.kind != "advice":
             post.check_status = "not_required"

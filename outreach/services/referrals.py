@@ -15,7 +15,7 @@ from ..store import Store
 from ..timeutil import now_utc
 from . import attribution
 from .common import clean
-from .contacts import _get, _move
+from .contacts import load_contact, record_stage_change
 
 # How far along each stage is; lost and not-a-fit rank below everything, so a
 # returning contact who completes the intake moves forward again.
@@ -87,7 +87,7 @@ def save_referral(store: Store, actor: Actor, contact_id: int, data: ReferralDat
     if errors:
         raise ValidationError(errors)
     with store.session() as session:
-        contact = _get(session, contact_id)
+        contact = load_contact(session, contact_id)
         referral = session.scalar(select(Referral).where(Referral.contact_id == contact_id))
         stamp = now_utc()
         if referral is None:
@@ -97,18 +97,18 @@ def save_referral(store: Store, actor: Actor, contact_id: int, data: ReferralDat
             setattr(referral, key, value)
         referral.updated_at = stamp
         session.flush()
-        _advance(session, contact, data, actor)
+        advance_stage(session, contact, data, actor)
         attribution.refresh(session, contact)
         return referral.id
 
 
-def _advance(session, contact: Contact, data: ReferralData, actor: Actor) -> None:
+def advance_stage(session, contact: Contact, data: ReferralData, actor: Actor) -> None:
     implied = implied_stage(data)
     if implied is None:
         return
     stage, when = implied
     if STAGE_RANK[stage] > STAGE_RANK[contact.stage]:
-        _move(session, contact, stage, _noon(when), actor)
+        record_stage_change(session, contact, stage, _noon(when), actor)
 
 
 def get_referral(store: Store, contact_id: int) -> ReferralData | None:
