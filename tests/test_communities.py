@@ -187,3 +187,11 @@ def test_aliases_are_unique_across_communities(store, actor):
         svc.set_aliases(store, actor, b, ["THE SLEEP SUBREDDIT"])
     svc.set_aliases(store, actor, a, [])
     assert svc.get_aliases(store, a) == []
+
+
+def test_last_post_time_is_aware_utc(store, actor):
+    from datetime import UTC
+
+    cid = make(store, actor, "A")
+    add_post(store, actor, cid, posted_at=datetime(2025, 3, 1, 10, tzinfo=UTC))
+    assert svc.get_community(store, cid).last_posted_at == datetime(2025, 3, 1, 10, tzinfo=UTC)

@@ -287,21 +287,10 @@ def _row(community: Community, post_count=0, minutes=0, last_posted_at=None) -> 
         notes=community.notes or "",
         post_count=post_count or 0,
         minutes=minutes or 0,
-        last_posted_at=_aware(last_posted_at),
+        last_posted_at=last_posted_at,
         created_at=community.created_at,
         updated_at=community.updated_at,
     )
-
-
-def _aware(value):
-    # Aggregates bypass the column type, so MAX(posted_at) comes back naive (UTC).
-    from datetime import UTC
-
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 SORTS = {
