@@ -111,7 +111,6 @@ class RoiReport:
     rows: list[Figures]
     total: Figures
     previous_total: Figures
-    monthly: list[tuple[str, Figures]] = field(default_factory=list)
     median_days_to_first_visit: float | None = None
     useful_share: float | None = None
     where_people_look: list[tuple[str, int]] = field(default_factory=list)
