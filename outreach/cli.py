@@ -22,7 +22,6 @@ OK, FAILED, BAD_INPUT = 0, 1, 2
 LATER = {
     "restore": "the Trust issue (backups and restore)",
     "scan": "the compliance gate",
-    "report": "the ROI reports",
     "self-test": "the shipping work (installers and self-test)",
 }
 
@@ -102,8 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("scan", "scan a post's text for risky phrases")
     p.add_argument("file", metavar="FILE|-")
-    p = command("report", "make a PDF report")
-    p.add_argument("name", choices=["roi", "evidence"])
+    report = command("report", "make a report")
+    r_sub = report.add_subparsers(dest="report_name", parser_class=_Parser, required=True)
+    p = r_sub.add_parser("roi", help="is each community worth the time?")
+    _db_option(p)
+    p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--attribution", choices=["first", "last", "linear"], default="first")
+    p.add_argument("--community", action="append", default=[], metavar="NAME")
+    p.add_argument("--format", choices=["pdf", "csv"], default="pdf")
+    p.add_argument("-o", dest="output", required=True, metavar="FILE")
+    p = r_sub.add_parser("evidence", help="the compliance evidence")
+    _db_option(p)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     command("self-test", "check that this installation works")
     return parser
@@ -272,6 +281,38 @@ def cmd_export(args) -> int:
     return OK
 
 
+def cmd_report(args) -> int:
+    if args.report_name == "evidence":
+        return _later("report evidence", "the compliance gate")
+    if args.format == "pdf":
+        return _later("report roi --format pdf", "the ROI report's PDF; use --format csv for now")
+    from .services.communities import find_by_name
+    from .services.roi import Period, roi_report, write_csv
+    from .timeutil import parse_date
+
+    try:
+        period = Period(parse_date(args.date_from), parse_date(args.date_to))
+    except ValueError as exc:
+        raise UsageError(f"{exc}.") from None
+    if period.end < period.start:
+        raise UsageError("--to is before --from; swap them.")
+    store = _open(args)
+    try:
+        ids = []
+        with store.session() as session:
+            for name in args.community:
+                community = find_by_name(session, name)
+                if community is None:
+                    raise UsageError(f"There is no community called '{name}'.")
+                ids.append(community.id)
+        report = roi_report(store, period, args.attribution, ids or None)
+        count = write_csv(report, args.output)
+    finally:
+        store.dispose()
+    print(f"Wrote {count} communities to {args.output} ({args.attribution}-touch attribution).")
+    return OK
+
+
 def _later(what: str, owner: str) -> int:
     print(f"`outreach {what}` is not available yet; it arrives with {owner}.", file=sys.stderr)
     return FAILED
@@ -290,6 +331,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "settings": cmd_settings,
     "import": cmd_import,
     "export": cmd_export,
+    "report": cmd_report,
 }
 
 

@@ -155,11 +155,23 @@ def test_backup(capsys, db_path, tmp_path):
 
 
 def test_later_commands_say_so(capsys, db_path):
-    for argv in (["scan", "-"], ["report", "roi"], ["self-test"], ["restore", "x.db"]):
-        code, _, err = (
-            run(capsys, *argv, "--db", str(db_path)) if argv[0] != "report" else run(capsys, *argv)
-        )
+    for argv in (["scan", "-"], ["self-test"], ["restore", "x.db"], ["report", "evidence"]):
+        code, _, err = run(capsys, *argv, "--db", str(db_path))
         assert code == 1 and "not available yet" in err
+    code, _, err = run(
+        capsys,
+        "report",
+        "roi",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "-o",
+        "x.pdf",
+        "--db",
+        str(db_path),
+    )
+    assert code == 1 and "--format csv" in err
     code, _, err = run(capsys, "import", "contacts", "x.csv")
     assert code == 2 and "import intake" in err
 
@@ -169,3 +181,83 @@ def test_usage_errors_exit_2(capsys):
     assert code == 2 and "--help" in err
     code, _, _ = run(capsys, "import", "posts")
     assert code == 2
+
+
+def test_report_roi_csv(capsys, db_path, tmp_path):
+    import csv
+
+    run(capsys, "demo", "--db", str(db_path))
+    out = tmp_path / "roi.csv"
+    code, printed, err = run(
+        capsys,
+        "report",
+        "roi",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2030-12-31",
+        "--format",
+        "csv",
+        "--attribution",
+        "linear",
+        "--community",
+        "r/sleep",
+        "-o",
+        str(out),
+        "--db",
+        str(db_path),
+    )
+    assert code == 0, err
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == [
+        "community",
+        "posts",
+        "hours",
+        "time_cost",
+        "direct_cost",
+        "contacts",
+        "intakes",
+        "patients",
+        "revenue",
+        "cost_per_intake",
+        "cost_per_patient",
+        "roi_percent",
+        "verdict",
+    ]
+    assert [r[0] for r in rows[1:]] == ["r/sleep"]
+    assert "$" not in out.read_text(encoding="utf-8-sig")
+    code, _, err = run(
+        capsys,
+        "report",
+        "roi",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-01-01",
+        "--format",
+        "csv",
+        "-o",
+        str(out),
+        "--db",
+        str(db_path),
+    )
+    assert code == 2 and "before --from" in err
+    code, _, err = run(
+        capsys,
+        "report",
+        "roi",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-01",
+        "--format",
+        "csv",
+        "--community",
+        "Nowhere",
+        "-o",
+        str(out),
+        "--db",
+        str(db_path),
+    )
+    assert code == 2 and "no community called" in err

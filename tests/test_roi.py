@@ -217,3 +217,25 @@ def test_verdict_rule():
         )[0]
         == "reduce"
     )
+
+
+def test_csv_rows_are_plain_decimals_and_empty_where_undefined(store, golden):
+    from outreach.services.roi import csv_rows
+
+    rows = {r[0]: r for r in csv_rows(roi_report(store, Q1))}
+    assert rows["r/sleep"] == [
+        "r/sleep",
+        "3",
+        "3.00",
+        "300.00",
+        "50.00",
+        "1",
+        "1",
+        "1",
+        "240.00",
+        "350.00",
+        "350.00",
+        "-31.4",
+        "keep testing",
+    ]
+    assert rows["Sleep forum"][9:12] == ["75.00", "", "-100.0"]

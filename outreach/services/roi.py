@@ -377,3 +377,58 @@ def _answers(session, period: Period) -> tuple[float | None, list[tuple[str, int
         .limit(15)
     ).all()
     return (round(said_yes / answered, 4) if answered else None), [(w, n) for w, n in where]
+
+
+CSV_COLUMNS = [
+    "community",
+    "posts",
+    "hours",
+    "time_cost",
+    "direct_cost",
+    "contacts",
+    "intakes",
+    "patients",
+    "revenue",
+    "cost_per_intake",
+    "cost_per_patient",
+    "roi_percent",
+    "verdict",
+]
+
+
+def _decimal(cents: int | None) -> str:
+    from ..money import plain_cents
+
+    return "" if cents is None else plain_cents(cents)
+
+
+def _count(value: float) -> str:
+    return f"{value:g}"
+
+
+def csv_rows(report: RoiReport) -> list[list[str]]:
+    """The per-community table as plain decimals, empty where undefined."""
+    return [
+        [
+            f.name,
+            str(f.posts),
+            f"{f.hours:.2f}",
+            _decimal(f.time_cost_cents),
+            _decimal(f.direct_cost_cents),
+            _count(f.contacts),
+            _count(f.intakes),
+            _count(f.patients),
+            _decimal(f.revenue_cents),
+            _decimal(f.cost_per_intake_cents),
+            _decimal(f.cost_per_patient_cents),
+            "" if f.roi_percent is None else f"{f.roi_percent:.1f}",
+            f.verdict,
+        ]
+        for f in report.rows
+    ]
+
+
+def write_csv(report: RoiReport, path) -> int:
+    from .csv_table import write_table
+
+    return write_table(path, CSV_COLUMNS, csv_rows(report))
