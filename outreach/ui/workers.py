@@ -75,6 +75,11 @@ def run_with_progress(
     task.signals.failed.connect(failed)
     dialog.canceled.connect(task.cancel)
     task.setAutoDelete(False)
-    parent._running_task = task  # keep the signals object alive until done
+    # Python must keep each task (and its signals) alive until it reports back,
+    # even when several run at once from one window.
+    running = parent.__dict__.setdefault("_running_tasks", set())
+    running.add(task)
+    task.signals.finished.connect(lambda _result: running.discard(task))
+    task.signals.failed.connect(lambda _exc: running.discard(task))
     QThreadPool.globalInstance().start(task)
     return task
