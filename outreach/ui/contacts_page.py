@@ -81,11 +81,15 @@ class ContactsPage(ListPage):
         self.add_button("&Delete", self.delete_selected, "Delete contact", "Delete")
         self.add_button("Send &intake link...", self.send_intake_link, "Email the intake link")
         self.add_button("Intake &form...", self.edit_intake, "Enter or correct the intake form")
-        self.add_button(
-            "Record &payment...", self.record_payment, "Record a payment from the contact"
+        self.add_menu_button(
+            "Mo&re",
+            "More contact actions",
+            [
+                ("Record &payment...", self.record_payment),
+                ("Find d&uplicates...", self.find_duplicates),
+                ("&Pipeline...", self.show_pipeline),
+            ],
         )
-        self.add_button("Find d&uplicates...", self.find_duplicates, "Find duplicate contacts")
-        self.add_button("Pipeli&ne...", self.show_pipeline, "Show the pipeline board")
         self.buttons.addStretch(1)
         self.view = QComboBox()
         self.view.setAccessibleName("Which contacts")

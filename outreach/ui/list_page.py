@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -88,6 +90,19 @@ class ListPage(QWidget):
         layout.addLayout(self.filters)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.totals)
+
+    def add_menu_button(self, text: str, accessible: str, items) -> QToolButton:
+        """Less frequent actions behind one button, so the row fits 1280 pixels."""
+        button = QToolButton()
+        button.setText(text)
+        button.setAccessibleName(accessible)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        for label, slot in items:
+            menu.addAction(label, slot)
+        button.setMenu(menu)
+        self.buttons.addWidget(button)
+        return button
 
     def add_button(self, text: str, slot, accessible: str, tip: str = "") -> QPushButton:
         button = QPushButton(text)

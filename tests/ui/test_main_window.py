@@ -144,3 +144,14 @@ def test_button_mnemonics_are_unique_on_each_page(qtbot, store, actor):
             if (match := re.search(r"&(\w)", button.text()))
         ]
         assert len(keys) == len(set(keys)), (type(page).__name__, sorted(keys))
+
+
+def test_every_page_fits_a_1280_pixel_screen(qtbot, store, actor):
+    window = MainWindow(store, actor)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    for title in PAGES:
+        window.show_page(title)
+        assert window.minimumSizeHint().width() <= 1280, title
+        assert window.width() <= 1280, title
