@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select, union
+from sqlalchemy import Float, and_, case, cast, func, literal, select, true, union
 
 from ..models import (
     Community,
@@ -28,6 +28,7 @@ from ..models import (
     StageChange,
 )
 from ..store import Store
+from .compliance_summary import ComplianceSummary
 from .profile import get_profile
 
 MODELS = ("first", "last", "linear")
@@ -102,6 +103,44 @@ class Figures:
 
 
 @dataclass
+class MonthFigures:
+    month: str  # "YYYY-MM", UTC
+    posts: int = 0
+    minutes: int = 0
+    time_cost_cents: int = 0
+    direct_cost_cents: int = 0
+    contacts: float = 0
+    intakes: float = 0
+    patients: float = 0
+    revenue_cents: int = 0
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass(frozen=True)
+class TopPost:
+    post_id: int
+    posted_at: datetime
+    community: str
+    kind: str
+    title: str
+    replies: int
+    reactions: int
+    clicks: int
+    views: int
+
+    @property
+    def engagement(self) -> int:
+        return self.replies + self.reactions + self.clicks
+
+
+FUNNEL_STEPS = ("Contacts", "Intake sent", "Intake completed", "Booked", "Patients")
+TOP_POSTS = 10
+
+
+@dataclass
 class RoiReport:
     period: Period
     attribution: str
@@ -114,6 +153,25 @@ class RoiReport:
     median_days_to_first_visit: float | None = None
     useful_share: float | None = None
     where_people_look: list[tuple[str, int]] = field(default_factory=list)
+    currency: str = "USD"
+    visits_per_year: float = 0.0
+    years_retained: float = 0.0
+    # Every calendar month (UTC) the period touches, in order, zeros included.
+    monthly: list[MonthFigures] = field(default_factory=list)
+    # Contacts no community is credited with: shown beside the totals, never in them.
+    unattributed: Figures = field(default_factory=lambda: Figures(None, "Not attributed"))
+    # (step, people): contacts first met in the period and how far they had got by its end.
+    funnel: list[tuple[str, int]] = field(default_factory=list)
+    top_posts: list[TopPost] = field(default_factory=list)
+    # Filled in by the compliance gate's summary; None means not computed.
+    compliance: ComplianceSummary | None = None
+    communities_chosen: bool = False  # a choice of communities rather than all
+
+    @property
+    def funnel_rates(self) -> list[float | None]:
+        """Each step's share of the step before it (None: nothing to divide by)."""
+        counts = [n for _, n in self.funnel]
+        return [round(b / a, 4) if a else None for a, b in zip(counts, counts[1:], strict=False)]
 
     @property
     def empty(self) -> bool:
@@ -318,6 +376,11 @@ def roi_report(
         )
         median_days = _median_days(session, period)
         useful, where = _answers(session, period)
+        dialect = session.get_bind().dialect.name
+        monthly = _monthly(session, period, attribution, community_ids, rate, dialect)
+        unattributed = _unattributed(session, period, attribution)
+        funnel = _funnel(session, period, attribution, community_ids)
+        top = _top_posts(session, period, community_ids)
     for r in rows:
         r.verdict, r.verdict_reason = verdict(r, period, profile.fee_per_visit_cents, ltv)
     return RoiReport(
@@ -332,7 +395,211 @@ def roi_report(
         median_days_to_first_visit=median_days,
         useful_share=useful,
         where_people_look=where,
+        currency=profile.currency,
+        visits_per_year=profile.visits_per_year,
+        years_retained=profile.years_retained,
+        monthly=monthly,
+        unattributed=unattributed,
+        funnel=funnel,
+        top_posts=top,
+        communities_chosen=bool(community_ids),
     )
+
+
+def month_of(col, dialect_name: str):
+    """The calendar month of a date or (naive UTC) datetime column as 'YYYY-MM'."""
+    if dialect_name == "postgresql":
+        return func.to_char(col, "YYYY-MM")
+    return func.strftime("%Y-%m", col)
+
+
+def months_of(period: Period) -> list[str]:
+    months, year, month = [], period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _chosen_shares(model: str, community_ids: list[int] | None):
+    shares = _attributed_shares(model, community_ids).subquery()
+    if not community_ids:
+        return shares, None
+    return shares, shares.c.community_id.in_(community_ids)
+
+
+def _monthly(
+    session,
+    period: Period,
+    model: str,
+    community_ids: list[int] | None,
+    rate_cents: int,
+    dialect: str,
+) -> list[MonthFigures]:
+    """The period month by month, every figure grouped in SQL by its own date:
+    posts and hours by posting, costs by spending, contacts by first touch,
+    intakes by completion, patients by first visit, revenue by payment."""
+    start, end = period.bounds()
+    months = {m: MonthFigures(m) for m in months_of(period)}
+
+    def chosen(col):
+        return col.in_(community_ids) if community_ids else true()
+
+    def grouped(month_col, *aggregates, where=(), joins=()):
+        month = month_of(month_col, dialect).label("month")
+        stmt = select(month, *aggregates)
+        for target, on in joins:
+            stmt = stmt.join(target, on)
+        return session.execute(stmt.where(*where).group_by(month)).all()
+
+    for m, posts, minutes in grouped(
+        Post.posted_at,
+        func.count(Post.id),
+        func.coalesce(func.sum(Post.minutes_spent), 0),
+        where=(
+            Post.posted_at >= start,
+            Post.posted_at < end,
+            Post.archived_at.is_(None),
+            chosen(Post.community_id),
+        ),
+    ):
+        row = months[m]
+        row.posts, row.minutes = posts, minutes
+        row.time_cost_cents = round(minutes * rate_cents / 60)
+    for m, cents in grouped(
+        CostEntry.spent_on,
+        func.sum(CostEntry.amount_cents),
+        where=(
+            CostEntry.spent_on >= period.start,
+            CostEntry.spent_on <= period.end,
+            chosen(CostEntry.community_id),
+        ),
+    ):
+        months[m].direct_cost_cents = cents
+
+    shares, in_choice = _chosen_shares(model, community_ids)
+    keep = () if in_choice is None else (in_choice,)
+    met = _first_touch_dates()
+    share_sum = func.sum(shares.c.share)
+    for m, value in grouped(
+        met.c.met_at,
+        share_sum,
+        joins=[(shares, shares.c.contact_id == met.c.contact_id)],
+        where=(met.c.met_at >= start, met.c.met_at < end, *keep),
+    ):
+        months[m].contacts = round(value, 4)
+    for column, attr in ((Referral.completed_on, "intakes"), (Referral.first_visit_on, "patients")):
+        for m, value in grouped(
+            column,
+            share_sum,
+            joins=[(shares, shares.c.contact_id == Referral.contact_id)],
+            where=(column >= period.start, column <= period.end, *keep),
+        ):
+            setattr(months[m], attr, round(value, 4))
+    for m, cents in grouped(
+        RevenueEntry.received_on,
+        func.sum(shares.c.share * RevenueEntry.amount_cents),
+        joins=[(shares, shares.c.contact_id == RevenueEntry.contact_id)],
+        where=(
+            RevenueEntry.received_on >= period.start,
+            RevenueEntry.received_on <= period.end,
+            *keep,
+        ),
+    ):
+        months[m].revenue_cents = round(cents)
+    return list(months.values())
+
+
+def _unattributed(session, period: Period, model: str) -> Figures:
+    """Contacts the model credits to no community at all, in the period."""
+    start, end = period.bounds()
+    shares = _attributed_shares(model, None).subquery()
+    credited = select(shares.c.contact_id)
+    met = _first_touch_dates()
+    f = Figures(None, "Not attributed")
+    f.contacts = session.scalar(
+        select(func.count())
+        .select_from(met)
+        .where(met.c.met_at >= start, met.c.met_at < end, met.c.contact_id.not_in(credited))
+    )
+    for column, attr in ((Referral.completed_on, "intakes"), (Referral.first_visit_on, "patients")):
+        count = session.scalar(
+            select(func.count())
+            .select_from(Referral)
+            .where(
+                column >= period.start,
+                column <= period.end,
+                Referral.contact_id.not_in(credited),
+            )
+        )
+        setattr(f, attr, count)
+    f.revenue_cents = session.scalar(
+        select(func.coalesce(func.sum(RevenueEntry.amount_cents), 0)).where(
+            RevenueEntry.received_on >= period.start,
+            RevenueEntry.received_on <= period.end,
+            RevenueEntry.contact_id.not_in(credited),
+        )
+    )
+    return f
+
+
+def _funnel(
+    session, period: Period, model: str, community_ids: list[int] | None
+) -> list[tuple[str, int]]:
+    """Contacts first met in the period, and how many had reached each step by
+    its end (so a past period's report does not change later). A completed form
+    was sent and a first visit was booked, even where those dates were not kept."""
+    start, end = period.bounds()
+    met = _first_touch_dates()
+    cohort = select(met.c.contact_id).where(met.c.met_at >= start, met.c.met_at < end)
+    if community_ids:
+        shares, in_choice = _chosen_shares(model, community_ids)
+        cohort = cohort.where(met.c.contact_id.in_(select(shares.c.contact_id).where(in_choice)))
+    cohort = cohort.subquery()
+
+    def by_end(column):
+        return func.coalesce(func.sum(case((column <= period.end, 1), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            func.count(cohort.c.contact_id),
+            by_end(func.coalesce(Referral.sent_on, Referral.completed_on)),
+            by_end(Referral.completed_on),
+            by_end(func.coalesce(Referral.booked_on, Referral.first_visit_on)),
+            by_end(Referral.first_visit_on),
+        ).outerjoin(Referral, Referral.contact_id == cohort.c.contact_id)
+    ).one()
+    return list(zip(FUNNEL_STEPS, (int(v) for v in row), strict=True))
+
+
+def _top_posts(session, period: Period, community_ids: list[int] | None) -> list[TopPost]:
+    start, end = period.bounds()
+    engagement = Post.replies + Post.reactions + Post.clicks
+    stmt = (
+        select(
+            Post.id,
+            Post.posted_at,
+            Community.name,
+            Post.kind,
+            Post.title,
+            Post.replies,
+            Post.reactions,
+            Post.clicks,
+            Post.views,
+        )
+        .join(Community, Community.id == Post.community_id)
+        .where(
+            Post.posted_at >= start,
+            Post.posted_at < end,
+            Post.archived_at.is_(None),
+            engagement > 0,
+        )
+        .order_by(engagement.desc(), Post.posted_at.desc(), Post.id.desc())
+        .limit(TOP_POSTS)
+    )
+    if community_ids:
+        stmt = stmt.where(Post.community_id.in_(community_ids))
+    return [TopPost(*row) for row in session.execute(stmt)]
 
 
 def _median_days(session, period: Period) -> float | None:
