@@ -239,3 +239,176 @@ def test_csv_rows_are_plain_decimals_and_empty_where_undefined(store, golden):
         "keep testing",
     ]
     assert rows["Sleep forum"][9:12] == ["75.00", "", "-100.0"]
+
+
+def months(report):
+    return {
+        m.month: (
+            m.posts,
+            m.minutes,
+            m.time_cost_cents,
+            m.direct_cost_cents,
+            m.contacts,
+            m.intakes,
+            m.patients,
+            m.revenue_cents,
+        )
+        for m in report.monthly
+    }
+
+
+def test_monthly_trend_first_touch(store, golden):
+    report = roi_report(store, Q1, "first")
+    assert [m.month for m in report.monthly] == ["2025-01", "2025-02", "2025-03"]
+    assert months(report) == {
+        # r/sleep 5 Jan, 60 min = 100.00; u/one met 10 Jan (r/sleep), intake 25 Jan.
+        "2025-01": (1, 60, 10000, 0, 1, 1, 0, 0),
+        # r/sleep 5 Feb 90 min + forum 9 Feb 45 min = 135 min = 225.00; r/sleep
+        # spend 1 Feb 50.00; u/two met 1 Feb, intake 10 Feb; u/one's first visit
+        # 5 Feb and payment 120.00.
+        "2025-02": (2, 135, 22500, 5000, 1, 1, 1, 12000),
+        # r/sleep 5 Mar 30 min = 50.00; u/three (met 1 Mar) is unattributed;
+        # u/one paid 120.00.
+        "2025-03": (1, 30, 5000, 0, 0, 0, 0, 12000),
+    }
+    # The months add up to the totals.
+    total = report.total
+    assert sum(m.posts for m in report.monthly) == total.posts == 4
+    assert sum(m.minutes for m in report.monthly) == total.minutes == 225
+    assert sum(m.revenue_cents for m in report.monthly) == total.revenue_cents == 24000
+    assert sum(m.contacts for m in report.monthly) == total.contacts == 2
+
+
+def test_monthly_trend_linear_for_one_community(store, golden):
+    a, _b = golden
+    report = roi_report(store, Q1, "linear", community_ids=[a])
+    # Only r/sleep's posts and spend; u/one's half share of contact, intake,
+    # first visit and each 120.00 payment (60.00).
+    assert months(report) == {
+        "2025-01": (1, 60, 10000, 0, 0.5, 0.5, 0, 0),
+        "2025-02": (1, 90, 15000, 5000, 0, 0, 0.5, 6000),
+        "2025-03": (1, 30, 5000, 0, 0, 0, 0, 6000),
+    }
+
+
+def test_month_of_uses_the_dialects_own_function():
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from outreach.models import Post
+    from outreach.services.roi import month_of
+
+    assert "strftime" in str(month_of(Post.posted_at, "sqlite").compile(dialect=sqlite.dialect()))
+    pg = str(month_of(Post.posted_at, "postgresql").compile(dialect=postgresql.dialect()))
+    assert "to_char" in pg
+
+
+def test_months_of_a_period_cross_the_year():
+    from outreach.services.roi import months_of
+
+    assert months_of(Period(date(2024, 11, 15), date(2025, 2, 1))) == [
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+    ]
+
+
+def test_unattributed_is_shown_apart_from_the_totals(store, actor, golden):
+    five = people.create_contact(
+        store, actor, people.ContactData(handle="u/five"), when=at(2025, 3, 10)
+    )
+    referrals.save_referral(
+        store,
+        actor,
+        five,
+        referrals.ReferralData(completed_on=date(2025, 3, 12), first_visit_on=date(2025, 3, 20)),
+    )
+    ledger.add_revenue(store, actor, five, date(2025, 3, 20), 8000)
+    for model in ("first", "last", "linear"):
+        report = roi_report(store, Q1, model)
+        un = report.unattributed
+        # u/three (met 1 Mar) and u/five (met 10 Mar, intake, visit, 80.00).
+        assert (un.contacts, un.intakes, un.patients, un.revenue_cents) == (2, 1, 1, 8000), model
+        assert report.total.revenue_cents == 24000  # never mixed into the totals
+
+
+def test_funnel_of_contacts_met_in_the_period(store, golden):
+    report = roi_report(store, Q1)
+    # Met in Q1: u/one, u/two, u/three (u/four was met in December).
+    # Sent: u/one and u/two completed forms (counted as sent); booked and seen: u/one.
+    assert report.funnel == [
+        ("Contacts", 3),
+        ("Intake sent", 2),
+        ("Intake completed", 2),
+        ("Booked", 1),
+        ("Patients", 1),
+    ]
+    assert report.funnel_rates == [0.6667, 1.0, 0.5, 1.0]  # 2/3, 2/2, 1/2, 1/1
+
+
+def test_funnel_counts_steps_reached_by_the_end_of_the_period(store, golden):
+    a, _b = golden
+    january = roi_report(store, Period(date(2025, 1, 1), date(2025, 1, 31)), community_ids=[a])
+    # u/one: met 10 Jan, intake 25 Jan; booked 1 Feb and seen 5 Feb are after January.
+    assert [n for _, n in january.funnel] == [1, 1, 1, 0, 0]
+    assert january.funnel_rates == [1.0, 1.0, 0.0, None]  # nothing booked: nothing to divide
+
+
+def test_top_posts_by_replies_reactions_and_clicks(store, actor, golden):
+    a, b = golden
+    june = Period(date(2025, 6, 1), date(2025, 6, 30))
+    for day in range(1, 13):
+        posts_svc.create_post(
+            store,
+            actor,
+            posts_svc.PostData(
+                a if day % 2 else b,
+                at(2025, 6, day),
+                "answer",
+                title=f"post {day}",
+                replies=day,
+                reactions=1,
+                clicks=0 if day != 3 else 50,
+                views=1000,  # views are not response: they do not rank
+            ),
+        )
+    posts_svc.create_post(
+        store, actor, posts_svc.PostData(a, at(2025, 6, 20), "answer", title="silent")
+    )
+    top = roi_report(store, june).top_posts
+    assert len(top) == 10
+    assert [p.title for p in top[:3]] == ["post 3", "post 12", "post 11"]  # 54, 13, 12
+    assert top[0].engagement == 3 + 1 + 50 and top[0].community == "r/sleep"
+    assert "silent" not in {p.title for p in top}
+    only_forum = roi_report(store, june, community_ids=[b]).top_posts
+    assert {p.community for p in only_forum} == {"Sleep forum"}
+
+
+def test_monthly_csv(store, golden, tmp_path):
+    import csv
+
+    from outreach.services.roi import write_monthly_csv
+
+    path = tmp_path / "monthly.csv"
+    assert write_monthly_csv(roi_report(store, Q1), path) == 3
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["month", "posts", "hours", "direct_cost", "contacts", "intakes", "patients", "revenue"],
+        ["2025-01", "1", "1.00", "0.00", "1", "1", "0", "0.00"],
+        ["2025-02", "2", "2.25", "50.00", "1", "1", "1", "120.00"],
+        ["2025-03", "1", "0.50", "0.00", "0", "0", "0", "120.00"],
+    ]
+
+
+def test_an_empty_period_has_empty_trend_funnel_and_lists(store, golden):
+    from outreach.services.roi import MonthFigures
+
+    report = roi_report(store, Period(date(2020, 1, 1), date(2020, 1, 31)))
+    assert report.monthly == [MonthFigures("2020-01")]
+    assert [n for _, n in report.funnel] == [0, 0, 0, 0, 0]
+    assert report.funnel_rates == [None, None, None, None]
+    u = report.unattributed
+    assert (u.contacts, u.intakes, u.patients, u.revenue_cents) == (0, 0, 0, 0)
+    assert report.top_posts == [] and report.compliance is None

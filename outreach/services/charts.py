@@ -102,8 +102,8 @@ def hours_and_patients_chart(report: RoiReport) -> Drawing:
         chart.bars[0].strokeColor = None
         chart.barSpacing = 1
         chart.groupSpacing = 3
-        chart.categoryAxis.categoryNames = names
-        chart.categoryAxis.labels.visible = with_labels
+        # The names once, left of the first panel; the second shares its rows.
+        chart.categoryAxis.categoryNames = names if with_labels else [""] * len(names)
         chart.categoryAxis.labels.fontName = FONT
         chart.categoryAxis.labels.fontSize = 7
         chart.categoryAxis.labels.dx = -3

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -29,7 +29,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from .. import __version__
-from ..errors import Cancelled
+from ..errors import Cancelled, OutreachError
 from ..paths import resource
 
 FONT = "DejaVuSans"
@@ -91,6 +91,7 @@ def styles() -> dict[str, ParagraphStyle]:
             "h1",
             parent=base,
             fontName=FONT_BOLD,
+            keepWithNext=1,
             fontSize=14,
             leading=18,
             spaceBefore=8,
@@ -100,6 +101,7 @@ def styles() -> dict[str, ParagraphStyle]:
             "h2",
             parent=base,
             fontName=FONT_BOLD,
+            keepWithNext=1,
             fontSize=11,
             leading=14,
             spaceBefore=8,
@@ -116,7 +118,9 @@ def styles() -> dict[str, ParagraphStyle]:
             "cell_right", parent=base, fontSize=7.5, leading=9.5, alignment=TA_RIGHT
         ),
         "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
+        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9),
     }
+    made["head_right"] = ParagraphStyle("head_right", parent=made["head"], alignment=TA_RIGHT)
     made["bullet"] = ParagraphStyle("bullet", parent=base, leftIndent=12, bulletIndent=2)
     return made
 
@@ -160,9 +164,15 @@ def chunked_table(
     Plain strings in cells are drawn as they are (no markup, no wrapping);
     wrap user text that may be long in ``para(text, styles()["cell"])``.
     """
-    register_fonts()
+    st = styles()
     rows = list(rows)
-    header = list(header)
+    # Header words wrap inside their column rather than running into the next one.
+    header = [
+        Paragraph(esc(h), st["head_right"] if i >= numeric_from else st["head"])
+        if isinstance(h, str)
+        else h
+        for i, h in enumerate(header)
+    ]
     made = []
     for start in range(0, max(len(rows), 1), chunk):
         part = rows[start : start + chunk]
@@ -239,6 +249,13 @@ class _Doc(SimpleDocTemplate):
         self.page_count = self.page
 
 
+def _write_error(path: Path, exc: OSError) -> OutreachError:
+    return OutreachError(
+        f"Could not write {path}: {exc.strerror or exc}. Check the folder exists, has free "
+        "space, and that the file is not open in another program."
+    )
+
+
 def build_document(
     path,
     story: list,
@@ -258,9 +275,14 @@ def build_document(
     """
     register_fonts()
     target = Path(path)
-    # In the target's own folder, so os.replace is an atomic rename, never a copy.
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
+    # In the target's own folder, so os.replace is an atomic rename, never a copy;
+    # "x" gives the usual permissions (mkstemp's are 0600) and never clobbers a file,
+    # so the cleanup below only ever removes our own.
+    temp_name = str(target.with_name(f".{target.name}.{secrets.token_hex(4)}.part"))
+    try:
+        open(temp_name, "xb").close()  # noqa: SIM115
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
     creator = f"Outreach {__version__}"
     doc = _Doc(
         temp_name,
@@ -283,9 +305,11 @@ def build_document(
             raise Cancelled("Cancelled; no report was written.")
         doc.build(list(story), canvasmaker=_numbered_canvas(header_text, footer_text or creator))
         os.replace(temp_name, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
+        if isinstance(exc, OSError):
+            raise _write_error(target, exc) from exc
         raise
     if progress is not None:
         progress(len(story), len(story))

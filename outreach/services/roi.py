@@ -699,3 +699,38 @@ def write_csv(report: RoiReport, path) -> int:
     from .csv_table import write_table
 
     return write_table(path, CSV_COLUMNS, csv_rows(report))
+
+
+MONTHLY_CSV_COLUMNS = [
+    "month",
+    "posts",
+    "hours",
+    "direct_cost",
+    "contacts",
+    "intakes",
+    "patients",
+    "revenue",
+]
+
+
+def monthly_csv_rows(report: RoiReport) -> list[list[str]]:
+    return [
+        [
+            m.month,
+            str(m.posts),
+            f"{m.hours:.2f}",
+            _decimal(m.direct_cost_cents),
+            _count(m.contacts),
+            _count(m.intakes),
+            _count(m.patients),
+            _decimal(m.revenue_cents),
+        ]
+        for m in report.monthly
+    ]
+
+
+def write_monthly_csv(report: RoiReport, path) -> int:
+    """The month-by-month table, written like the per-community one."""
+    from .csv_table import write_table
+
+    return write_table(path, MONTHLY_CSV_COLUMNS, monthly_csv_rows(report))

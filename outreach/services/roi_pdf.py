@@ -364,7 +364,8 @@ def _funnel(report: RoiReport, st) -> list:
         Spacer(1, 4),
     ]
     story += chunked_table(["Step", "People", "Of the step before"], rows, [150, 70, 110])
-    return story
+    # A short section: never a heading at the foot of one page and its chart on the next.
+    return [KeepTogether(story)]
 
 
 def _top_posts(report: RoiReport, st) -> list:
