@@ -25,6 +25,10 @@ class Conflict(OutreachError):
     """The action would break a rule about other records (e.g. posts left orphaned)."""
 
 
+class ComplianceError(OutreachError):
+    """The compliance gate refuses the action; the message says what to do."""
+
+
 class StoreError(OutreachError):
     """The database cannot be opened or upgraded as asked."""
 

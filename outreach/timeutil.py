@@ -24,6 +24,14 @@ def to_utc(value: datetime, zone: tzinfo | None = None) -> datetime:
     return value.astimezone(UTC)
 
 
+def as_utc(value: datetime | str) -> datetime:
+    """A stored UTC value as raw SQL returns it (a naive datetime, or text on
+    SQLite) made aware."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def to_local(value: datetime, zone: tzinfo | None = None) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from outreach.errors import NotFound, ValidationError
+from outreach.errors import ComplianceError, NotFound, ValidationError
 from outreach.services import communities as com
 from outreach.services import posts as svc
 
@@ -36,28 +36,30 @@ def test_create_and_read_back(store, actor, cid):
     assert row.check_status == "not_required"
 
 
-def test_advice_posts_start_unchecked(store, actor, cid):
-    pid = svc.create_post(store, actor, data(cid, kind="advice"))
+def test_a_manual_advice_post_needs_a_check(store, actor, cid):
+    with pytest.raises(ComplianceError, match="compliance check"):
+        svc.create_post(store, actor, data(cid, kind="advice"))
+    assert svc.list_posts(store).total == 0
+
+
+def test_imported_advice_posts_start_unchecked(store, actor, cid):
+    pid = svc.create_post(store, actor, data(cid, kind="advice"), source="import")
     assert svc.get_post(store, pid).check_status == "unchecked"
 
 
-def test_editing_kind_resets_the_check_status(store, actor, cid):
+def test_a_logged_post_cannot_become_advice_without_a_check(store, actor, cid):
     pid = svc.create_post(store, actor, data(cid, kind="education"))
-    svc.update_post(store, actor, pid, data(cid, kind="advice"))
-    assert svc.get_post(store, pid).check_status == "unchecked"
+    with pytest.raises(ComplianceError):
+        svc.update_post(store, actor, pid, data(cid, kind="advice"))
+    assert svc.get_post(store, pid).kind == "education"
+
+
+def test_editing_kind_away_from_advice_drops_the_check_status(store, actor, cid):
+    pid = svc.create_post(store, actor, data(cid, kind="advice"), source="import")
     svc.update_post(store, actor, pid, data(cid, kind="answer"))
     assert svc.get_post(store, pid).check_status == "not_required"
-
-
-def test_editing_checked_advice_text_makes_it_unchecked(store, actor, cid):
-    from outreach.models import Post
-
-    pid = svc.create_post(store, actor, data(cid, kind="advice", body="v1"))
-    with store.session() as session:
-        session.get(Post, pid).check_status = "checked"
-    svc.update_post(store, actor, pid, data(cid, kind="advice", body="v1", views=10))
-    assert svc.get_post(store, pid).check_status == "checked"  # engagement only
-    svc.update_post(store, actor, pid, data(cid, kind="advice", body="v2"))
+    # An imported post may be put back: it is history, counted as unchecked.
+    svc.update_post(store, actor, pid, data(cid, kind="advice"))
     assert svc.get_post(store, pid).check_status == "unchecked"
 
 
@@ -86,7 +88,10 @@ def test_validation_names_the_field(store, actor, cid, kw, field):
 def test_list_filters_by_community_kind_dates_and_search(store, actor, cid):
     other = com.create_community(store, actor, com.CommunityData(name="HealthUnlocked"))
     svc.create_post(
-        store, actor, data(cid, kind="advice", title="Melatonin timing", minutes_spent=30)
+        store,
+        actor,
+        data(cid, kind="advice", title="Melatonin timing", minutes_spent=30),
+        source="import",
     )
     svc.create_post(
         store, actor, data(cid, posted_at=datetime(2025, 1, 2, 12, tzinfo=UTC), minutes_spent=15)
@@ -131,7 +136,7 @@ def test_archive_hides_and_delete_removes(store, actor, cid):
 def test_activity_summary_counts_live_posts(store, actor, cid):
     from outreach.services.summary import activity_summary
 
-    svc.create_post(store, actor, data(cid, kind="advice", minutes_spent=30))
+    svc.create_post(store, actor, data(cid, kind="advice", minutes_spent=30), source="import")
     svc.create_post(
         store, actor, data(cid, posted_at=datetime(2025, 2, 1, tzinfo=UTC), minutes_spent=15)
     )

@@ -3,6 +3,7 @@ registers every table on Base.metadata (Alembic's autogenerate relies on it)."""
 
 from .base import Base, UTCDateTime
 from .community import COMMUNITY_STATUSES, PLATFORMS, Community
+from .compliance import ChainHead, ChecklistItem, ChecklistVersion, ComplianceCheck
 from .contact import (
     ATTRIBUTION_METHODS,
     CHANNELS,
@@ -15,7 +16,7 @@ from .contact import (
     StageChange,
 )
 from .post import CHECK_STATUSES, ENGAGEMENT, POST_KINDS, POST_SOURCES, Post
-from .profile import PracticeProfile
+from .profile import ONLINE_COVER, PracticeProfile
 from .referral import INTAKE_QUESTIONS, CostEntry, Referral, RevenueEntry
 
 __all__ = [
@@ -43,4 +44,9 @@ __all__ = [
     "CHANNELS",
     "ATTRIBUTION_METHODS",
     "INTAKE_QUESTIONS",
+    "ChecklistVersion",
+    "ChecklistItem",
+    "ComplianceCheck",
+    "ChainHead",
+    "ONLINE_COVER",
 ]

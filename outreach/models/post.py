@@ -9,9 +9,10 @@ from .base import Base, UTCDateTime
 from .community import in_list
 
 POST_KINDS = ("advice", "education", "answer", "promotion", "announcement")
-# An advice post must pass the compliance gate; until it has, it is "unchecked"
-# (imported ones always are) and reports count it so.
-CHECK_STATUSES = ("not_required", "unchecked", "checked")
+# An advice post must pass the compliance gate before it is logged; imported ones
+# never did and are "unchecked", and reports count them so. "changed" means the
+# text was edited after its check: the check is evidence about other words.
+CHECK_STATUSES = ("not_required", "unchecked", "checked", "changed")
 POST_SOURCES = ("manual", "import", "demo")
 ENGAGEMENT = ("replies", "reactions", "views", "clicks")
 
@@ -34,6 +35,9 @@ class Post(Base):
     views: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     clicks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     check_status: Mapped[str] = mapped_column(String(20), nullable=False, default="not_required")
+    check_id: Mapped[int | None] = mapped_column(
+        ForeignKey("compliance_checks.id", ondelete="RESTRICT")
+    )
     source: Mapped[str] = mapped_column(String(10), nullable=False, default="manual")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
@@ -61,4 +65,5 @@ class Post(Base):
         Index("ix_posts_views", "views"),
         Index("ix_posts_clicks", "clicks"),
         Index("ix_posts_check_status", "check_status"),
+        Index("ix_posts_check_id", "check_id"),
     )

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Float, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
+from .community import in_list
+
+# What the malpractice policy says about online activity.
+ONLINE_COVER = ("unknown", "none", "general_information", "advice")
 
 
 class PracticeProfile(Base):
@@ -30,6 +34,20 @@ class PracticeProfile(Base):
     losing_touch_days: Mapped[int] = mapped_column(
         Integer, nullable=False, default=30, server_default="30"
     )
+    # The malpractice policy (COMPLIANCE.md): the gate blocks advice posts unless
+    # its cover for online activity was confirmed within the last year.
+    insurer: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    policy_number: Mapped[str] = mapped_column(
+        String(100), nullable=False, default="", server_default=""
+    )
+    policy_renewal_on: Mapped[date | None] = mapped_column(Date)
+    online_cover: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="unknown", server_default="unknown"
+    )
+    online_cover_confirmed_on: Mapped[date | None] = mapped_column(Date)
+    scope_of_practice: Mapped[str] = mapped_column(
+        Text, nullable=False, default="", server_default=""
+    )
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
@@ -41,4 +59,5 @@ class PracticeProfile(Base):
         ),
         CheckConstraint("length(currency) = 3", name="currency_code"),
         CheckConstraint("losing_touch_days >= 1", name="losing_touch_days"),
+        CheckConstraint(in_list("online_cover", ONLINE_COVER), name="online_cover"),
     )

@@ -19,6 +19,7 @@ class DbCheck:
     head: str
     integrity: str = "ok"
     foreign_key_problems: int = 0
+    evidence: str = "not checked"
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -59,4 +60,18 @@ def check_database(store: Store) -> DbCheck:
                 report.counts[table.name] = conn.execute(
                     select(func.count()).select_from(table)
                 ).scalar_one()
+    if report.revision == HEAD_REVISION:
+        _check_chains(store, report)
     return report
+
+
+def _check_chains(store: Store, report: DbCheck) -> None:
+    from .evidence import verify_ledger
+
+    problem = verify_ledger(store)
+    report.evidence = "ok" if problem is None else problem.sentence
+    if problem is not None:
+        report.problems.append(
+            f"{problem.sentence} The compliance evidence can no longer be relied on: restore a "
+            "backup from before the change, or keep this report with the file."
+        )

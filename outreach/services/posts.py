@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 
 from ..context import Actor
-from ..errors import NotFound, ValidationError
+from ..errors import ComplianceError, NotFound, ValidationError
 from ..models import POST_KINDS, POST_SOURCES, Community, Post
 from ..store import Store
 from ..timeutil import end_of_day_utc, now_utc, start_of_day_utc
 from .common import Page, clamp_limit, clean, search_clause, valid_url
+from .evidence import passing_check_for
 
 KIND_LABELS = {
     "advice": "Advice",
@@ -21,7 +22,12 @@ KIND_LABELS = {
     "promotion": "Promotion",
     "announcement": "Announcement",
 }
-CHECK_LABELS = {"not_required": "", "unchecked": "Not checked", "checked": "Checked"}
+CHECK_LABELS = {
+    "not_required": "",
+    "unchecked": "Not checked",
+    "checked": "Checked",
+    "changed": "Changed after check",
+}
 # A post dated far in the future is almost always a typo in the year.
 FUTURE_SLACK = timedelta(days=1)
 MAX_COUNT = 1_000_000_000
@@ -61,6 +67,7 @@ class PostRow:
     check_status: str
     source: str
     archived: bool
+    check_id: int | None = None
 
     def data(self) -> PostData:
         return PostData(
@@ -149,11 +156,35 @@ def _check(session, data: PostData) -> dict[str, str]:
 
 
 def initial_check_status(kind: str) -> str:
-    # Until the compliance gate has passed a post, an advice post is unchecked.
+    # Imported advice posts never passed the gate: they are counted as unchecked.
     return "unchecked" if kind == "advice" else "not_required"
 
 
-def create_post(store: Store, actor: Actor, data: PostData, *, source: str = "manual") -> int:
+NEEDS_CHECK = (
+    "An advice post can be logged only after its exact text passes the compliance check: "
+    "use Compose (or Check on the post) to check it first."
+)
+
+
+def _gate(session, data: PostData, check_id: int | None) -> str:
+    """The check status for a manually logged post, or ComplianceError."""
+    if data.kind != "advice":
+        return "not_required"
+    if not passing_check_for(session, check_id, data.body):
+        raise ComplianceError(NEEDS_CHECK)
+    return "checked"
+
+
+def create_post(
+    store: Store,
+    actor: Actor,
+    data: PostData,
+    *,
+    source: str = "manual",
+    check_id: int | None = None,
+) -> int:
+    """Log a post. A manual advice post needs a passing check of its exact text;
+    imported and demo history goes in as it was: unchecked."""
     if source not in POST_SOURCES:
         raise ValueError(f"unknown post source {source!r}")
     data = normalize(data)
@@ -161,10 +192,17 @@ def create_post(store: Store, actor: Actor, data: PostData, *, source: str = "ma
         errors = _check(session, data)
         if errors:
             raise ValidationError(errors)
+        if source == "manual":
+            status = _gate(session, data, check_id)
+        elif data.kind == "advice" and passing_check_for(session, check_id, data.body):
+            status = "checked"
+        else:
+            status, check_id = initial_check_status(data.kind), None
         stamp = now_utc()
         post = Post(
             **column_values(data),
-            check_status=initial_check_status(data.kind),
+            check_status=status,
+            check_id=check_id if status == "checked" else None,
             source=source,
             created_at=stamp,
             updated_at=stamp,
@@ -199,14 +237,44 @@ def update_post(store: Store, actor: Actor, post_id: int, data: PostData) -> Non
         errors = _check(session, data)
         if errors:
             raise ValidationError(errors)
-        text_changed = post.body != data.body or post.title != data.title
+        # Turning a logged post into advice would slip past the gate.
+        if (
+            data.kind == "advice"
+            and post.kind != "advice"
+            and post.source == "manual"
+            and not passing_check_for(session, post.check_id, data.body)
+        ):
+            raise ComplianceError(NEEDS_CHECK)
         for key, value in column_values(data).items():
             setattr(post, key, value)
-        if data.kind != "advice":
-            post.check_status = "not_required"
-        elif post.check_status == "not_required" or text_changed:
-            # A check is evidence about the exact text: edited text is unchecked again.
-            post.check_status = "unchecked"
+        post.check_status = _status_after_edit(session, post)
+        post.updated_at = now_utc()
+
+
+def _status_after_edit(session, post: Post) -> str:
+    if post.kind != "advice":
+        post.check_id = None
+        return "not_required"
+    if post.check_id is None:
+        return "unchecked"
+    # A check is evidence about the exact text: edited text is "changed after check".
+    return "checked" if passing_check_for(session, post.check_id, post.body) else "changed"
+
+
+def attach_check(store: Store, actor: Actor, post_id: int, check_id: int) -> None:
+    """Record that a logged post's current text passed a check (e.g. an imported
+    advice post checked later, or an edited one checked again)."""
+    with store.session() as session:
+        post = session.get(Post, post_id)
+        if post is None:
+            raise NotFound(f"Post {post_id} no longer exists; refresh the list.")
+        if not passing_check_for(session, check_id, post.body):
+            raise ComplianceError(
+                "That check is for other words than the post's text; check the post as it "
+                "stands now."
+            )
+        post.check_id = check_id
+        post.check_status = "checked" if post.kind == "advice" else "not_required"
         post.updated_at = now_utc()
 
 
@@ -275,6 +343,7 @@ def _row(post: Post, community_name: str) -> PostRow:
         check_status=post.check_status,
         source=post.source,
         archived=post.archived_at is not None,
+        check_id=post.check_id,
     )
 
 

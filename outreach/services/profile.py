@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import date, timedelta
 
 from ..context import Actor
 from ..errors import ValidationError
-from ..models import PracticeProfile
+from ..models import ONLINE_COVER, PracticeProfile
 from ..money import parse_cents, plain_cents
 from ..store import Store
 from ..timeutil import now_utc
@@ -29,6 +30,38 @@ class Profile:
     signature: str = ""
     welcome_done: bool = False
     losing_touch_days: int = 30
+    # The malpractice policy (the compliance gate reads these).
+    insurer: str = ""
+    policy_number: str = ""
+    policy_renewal_on: date | None = None
+    online_cover: str = "unknown"
+    online_cover_confirmed_on: date | None = None
+    scope_of_practice: str = ""
+
+    def cover_problem(self, today: date) -> str | None:
+        """Why the policy's online cover stops advice posts, or None when it does not."""
+        if self.online_cover == "none":
+            return (
+                "Your malpractice policy does not cover online activity; advice posts stay "
+                "blocked until your cover says otherwise (Settings, Compliance)."
+            )
+        if self.online_cover_confirmed_on is None:
+            return (
+                "Confirm with your insurer that your policy covers online activity, then enter "
+                "the date you confirmed it (Settings, Compliance)."
+            )
+        if today - self.online_cover_confirmed_on > COVER_VALID_FOR:
+            return (
+                f"Your policy's online cover was last confirmed on "
+                f"{self.online_cover_confirmed_on.isoformat()}, more than 12 months ago; "
+                "confirm it with your insurer again and enter the new date."
+            )
+        if self.online_cover == "unknown":
+            return (
+                "Say what your policy covers online (general information or advice) in "
+                "Settings, Compliance."
+            )
+        return None
 
     @property
     def jurisdictions(self) -> list[str]:
@@ -37,6 +70,37 @@ class Profile:
     @property
     def projected_lifetime_value_cents(self) -> int:
         return round(self.fee_per_visit_cents * self.visits_per_year * self.years_retained)
+
+
+# COMPLIANCE.md item 14: cover for online activity confirmed within the year.
+COVER_VALID_FOR = timedelta(days=365)
+ONLINE_COVER_LABELS = {
+    "unknown": "Not confirmed",
+    "none": "Does not cover online activity",
+    "general_information": "Covers online general information",
+    "advice": "Covers online advice",
+}
+
+
+def _parse_optional_date(text: str) -> date | None:
+    raw = str(text).strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def _show_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _parse_cover(text: str) -> str:
+    value = str(text).strip().lower().replace(" ", "_")
+    if value not in ONLINE_COVER:
+        raise ValueError(f"'{text}' is not one of {', '.join(ONLINE_COVER)}")
+    return value
 
 
 def _parse_float(text: str) -> float:
@@ -96,6 +160,21 @@ SETTINGS: dict[str, SettingKey] = {
     "losing_touch_days": SettingKey(
         "losing_touch_days", _parse_int, str, "days without contact before 'losing touch'"
     ),
+    "insurer": SettingKey("insurer", str, str, "your malpractice insurer"),
+    "policy_number": SettingKey("policy_number", str, str, "your malpractice policy number"),
+    "policy_renewal_on": SettingKey(
+        "policy_renewal_on", _parse_optional_date, _show_date, "the policy's renewal date"
+    ),
+    "online_cover": SettingKey(
+        "online_cover", _parse_cover, str, "unknown, none, general_information or advice"
+    ),
+    "online_cover_confirmed_on": SettingKey(
+        "online_cover_confirmed_on",
+        _parse_optional_date,
+        _show_date,
+        "when you last confirmed the online cover with your insurer (YYYY-MM-DD)",
+    ),
+    "scope_of_practice": SettingKey("scope_of_practice", str, str, "your scope of practice"),
 }
 
 
@@ -117,6 +196,15 @@ def validate(profile: Profile) -> dict[str, str]:
         errors["currency"] = "must be a three-letter code such as USD, EUR or GBP."
     if not 1 <= profile.losing_touch_days <= 3650:
         errors["losing_touch_days"] = "must be a number of days from 1 to 3650."
+    if profile.online_cover not in ONLINE_COVER:
+        errors["online_cover"] = f"must be one of {', '.join(ONLINE_COVER)}."
+    if len(profile.insurer) > 200:
+        errors["insurer"] = "must be at most 200 characters."
+    if len(profile.policy_number) > 100:
+        errors["policy_number"] = "must be at most 100 characters."
+    confirmed = profile.online_cover_confirmed_on
+    if confirmed is not None and confirmed > date.today() + timedelta(days=1):
+        errors["online_cover_confirmed_on"] = "is in the future; enter the day you confirmed it."
     if profile.intake_form_url and not valid_url(profile.intake_form_url):
         errors["intake_form_url"] = "must be a web address starting with https://."
     return errors
@@ -143,6 +231,9 @@ def save_profile(store: Store, actor: Actor, profile: Profile) -> Profile:
         intake_form_url=clean(profile.intake_form_url),
         disclaimer=(profile.disclaimer or "").strip(),
         signature=(profile.signature or "").strip(),
+        insurer=clean(profile.insurer),
+        policy_number=clean(profile.policy_number),
+        scope_of_practice=(profile.scope_of_practice or "").strip(),
     )
     errors = validate(profile)
     if errors:
