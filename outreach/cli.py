@@ -284,10 +284,8 @@ def cmd_export(args) -> int:
 def cmd_report(args) -> int:
     if args.report_name == "evidence":
         return _later("report evidence", "the compliance gate")
-    if args.format == "pdf":
-        return _later("report roi --format pdf", "the ROI report's PDF; use --format csv for now")
     from .services.communities import find_by_name
-    from .services.roi import Period, roi_report, write_csv
+    from .services.roi import Period, roi_report, write_csv, write_monthly_csv
     from .timeutil import parse_date
 
     try:
@@ -306,10 +304,26 @@ def cmd_report(args) -> int:
                     raise UsageError(f"There is no community called '{name}'.")
                 ids.append(community.id)
         report = roi_report(store, period, args.attribution, ids or None)
+        if args.format == "pdf":
+            from .services.profile import get_profile
+            from .services.roi_pdf import write_roi_pdf
+
+            practice = get_profile(store).practitioner_name
+            pages = write_roi_pdf(report, args.output, practice_name=practice)
+            print(
+                f"Wrote the {pages}-page review to {args.output} "
+                f"({args.attribution}-touch attribution)."
+            )
+            return OK
         count = write_csv(report, args.output)
+        # The month-by-month table goes beside the per-community one, named after it.
+        output = Path(args.output)
+        monthly = output.with_name(f"{output.stem}-monthly.csv")
+        months = write_monthly_csv(report, monthly)
     finally:
         store.dispose()
     print(f"Wrote {count} communities to {args.output} ({args.attribution}-touch attribution).")
+    print(f"Wrote {months} months to {monthly}.")
     return OK
 
 

@@ -158,20 +158,6 @@ def test_later_commands_say_so(capsys, db_path):
     for argv in (["scan", "-"], ["self-test"], ["restore", "x.db"], ["report", "evidence"]):
         code, _, err = run(capsys, *argv, "--db", str(db_path))
         assert code == 1 and "not available yet" in err
-    code, _, err = run(
-        capsys,
-        "report",
-        "roi",
-        "--from",
-        "2025-01-01",
-        "--to",
-        "2025-03-31",
-        "-o",
-        "x.pdf",
-        "--db",
-        str(db_path),
-    )
-    assert code == 1 and "--format csv" in err
     code, _, err = run(capsys, "import", "contacts", "x.csv")
     assert code == 2 and "import intake" in err
 

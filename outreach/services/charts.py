@@ -24,13 +24,21 @@ MAX_COMMUNITIES = 12  # more bars than this are unreadable; the table has the re
 NO_DATA = "No data in this period"
 
 
+def _drawing(width: float, height: float) -> Drawing:
+    register_fonts()
+    d = Drawing(width, height)
+    # Otherwise each drawing starts in Helvetica, which has no Cyrillic or Greek.
+    d.initialFontName = FONT
+    return d
+
+
 def _title(drawing: Drawing, text: str, y: float, x: float = 0) -> None:
     drawing.add(String(x, y, text, fontName=FONT_BOLD, fontSize=9, fillColor=colors.black))
 
 
 def _empty(title: str, height: float = 90) -> Drawing:
     register_fonts()
-    d = Drawing(WIDTH, height)
+    d = _drawing(WIDTH, height)
     d.add(Rect(0, 0, WIDTH, height, strokeColor=RULE, fillColor=None, strokeWidth=0.5))
     _title(d, title, height - 14, 6)
     d.add(
@@ -72,7 +80,7 @@ def hours_and_patients_chart(report: RoiReport) -> Drawing:
     label_w = 130
     gap = 24
     panel_w = (WIDTH - label_w - gap) / 2
-    d = Drawing(WIDTH, height)
+    d = _drawing(WIDTH, height)
     _title(d, title, height - 12)
     if len(rows) > len(shown):
         d.add(
@@ -155,7 +163,7 @@ def trend_chart(report: RoiReport, second: str = "patients") -> Drawing:
     names = [_month_label(m.month) if i % step == 0 else "" for i, m in enumerate(months)]
     panel_h = 70
     height = 2 * panel_h + 80
-    d = Drawing(WIDTH, height)
+    d = _drawing(WIDTH, height)
     _title(d, title, height - 12)
     for i, (series, caption, colour) in enumerate(
         ((upper, "Hours", HOURS_COLOUR), (lower, lower_caption, lower_colour))
@@ -216,7 +224,7 @@ def funnel_chart(report: RoiReport) -> Drawing:
     bar_h, label_w = 22, 110
     plot_w = WIDTH - label_w - 120
     height = bar_h * len(counts) + 34
-    d = Drawing(WIDTH, height)
+    d = _drawing(WIDTH, height)
     _title(d, title, height - 12)
     top = height - 26
     most = max(counts)

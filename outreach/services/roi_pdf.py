@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from datetime import date
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
 from ..money import format_cents
 from ..timeutil import now_utc
 from . import charts
 from .pdf_kit import (
+    FONT_BOLD,
     Progress,
     build_document,
     chunked_table,
     esc,
     para,
     styles,
+    text_cell,
 )
 from .roi import MIN_DAYS, MIN_MINUTES, Figures, RoiReport
 
@@ -280,7 +283,9 @@ COMMUNITY_HEADER = [
     "Cost / patient",
     "ROI",
 ]
-COMMUNITY_WIDTHS = [104, 30, 34, 50, 38, 36, 38, 50, 50, 50, 39]
+# At 7 points: wide enough for $123,456.78 and for each header word.
+COMMUNITY_WIDTHS = [96, 28, 32, 51, 41, 36, 39, 51, 48, 48, 40]
+COMMUNITY_FONT = 7
 
 
 def _figure_cells(f: Figures, money, name_cell) -> list:
@@ -300,8 +305,13 @@ def _figure_cells(f: Figures, money, name_cell) -> list:
 
 
 def _community_table(report: RoiReport, st, money) -> list:
-    rows = [_figure_cells(f, money, para(f.name, st["cell"])) for f in report.rows]
-    rows.append(_figure_cells(report.total, money, Paragraph("<b>All communities</b>", st["cell"])))
+    name_style = ParagraphStyle("name", parent=st["cell"], fontSize=COMMUNITY_FONT)
+    rows = [
+        _figure_cells(f, money, text_cell(f.name, COMMUNITY_WIDTHS[0], name_style))
+        for f in report.rows
+    ]
+    total_style = ParagraphStyle("total", parent=st["cell_bold"], fontSize=COMMUNITY_FONT)
+    rows.append(_figure_cells(report.total, money, Paragraph("All communities", total_style)))
     story: list = [
         PageBreak(),
         Paragraph("Per community", st["h1"]),
@@ -312,7 +322,7 @@ def _community_table(report: RoiReport, st, money) -> list:
         ),
         Spacer(1, 4),
     ]
-    story += chunked_table(COMMUNITY_HEADER, rows, COMMUNITY_WIDTHS)
+    story += chunked_table(COMMUNITY_HEADER, rows, COMMUNITY_WIDTHS, font_size=COMMUNITY_FONT)
     return story
 
 
@@ -346,6 +356,8 @@ def _monthly_table(report: RoiReport, st, money) -> list:
 
 
 def _funnel(report: RoiReport, st) -> list:
+    if not report.funnel:
+        return []
     rates = [None, *report.funnel_rates]
     rows = [
         [step, _count(n), "" if i == 0 else _pct(None if r is None else r * 100)]
@@ -380,8 +392,8 @@ def _top_posts(report: RoiReport, st) -> list:
     rows = [
         [
             p.posted_at.date().isoformat(),
-            para(p.community, st["cell"]),
-            para(p.title or "(untitled)", st["cell"]),
+            text_cell(p.community, 95, st["cell"]),
+            text_cell(p.title or "(untitled)", 170, st["cell"]),
             p.kind,
             _count(p.replies),
             _count(p.reactions),
@@ -421,7 +433,7 @@ def _answers(report: RoiReport, st) -> list:
             )
         )
         story.append(Spacer(1, 3))
-        rows = [[para(w, st["cell"]), _count(n)] for w, n in report.where_people_look]
+        rows = [[text_cell(w, 250, st["cell"]), _count(n)] for w, n in report.where_people_look]
         story += chunked_table(["Answer", "People"], rows, [250, 60])
     else:
         story.append(
@@ -456,7 +468,7 @@ def _compliance(report: RoiReport, st) -> list:
         story.append(Paragraph("Findings by category", st["h2"]))
         story += chunked_table(
             ["Category", "Findings"],
-            [[para(cat, st["cell"]), _count(n)] for cat, n in c.findings_by_category],
+            [[text_cell(cat, 250, st["cell"]), _count(n)] for cat, n in c.findings_by_category],
             [250, 60],
         )
     story.append(Paragraph("Overrides and reasons", st["h2"]))
@@ -468,10 +480,10 @@ def _compliance(report: RoiReport, st) -> list:
             [
                 [
                     o.checked_at.date().isoformat(),
-                    para(o.community, st["cell"]),
-                    para(o.category, st["cell"]),
-                    para(o.matched, st["cell"]),
-                    para(o.reason, st["cell"]),
+                    text_cell(o.community, 90, st["cell"]),
+                    text_cell(o.category, 80, st["cell"]),
+                    text_cell(o.matched, 100, st["cell"]),
+                    text_cell(o.reason, 180, st["cell"]),
                 ]
                 for o in c.overrides
             ],
@@ -498,11 +510,12 @@ def _verdicts(report: RoiReport, st, money) -> list:
         Paragraph(f"<b>The rule:</b> {esc(_rule_text())}", st["body"]),
         Spacer(1, 4),
     ]
+    widths = [105, 55, 210, 35, 45, 60]
     rows = [
         [
-            para(f.name, st["cell"]),
-            Paragraph(f"<b>{esc(f.verdict)}</b>", st["cell"]),
-            para(f.verdict_reason, st["cell"]),
+            text_cell(f.name, widths[0], st["cell"]),
+            text_cell(f.verdict, widths[1], st["cell_bold"]),
+            text_cell(f.verdict_reason, widths[2], st["cell"]),
             _hours(f.minutes),
             _pct(f.roi_percent),
             money(f.cost_per_patient_cents),
@@ -512,8 +525,9 @@ def _verdicts(report: RoiReport, st, money) -> list:
     story += chunked_table(
         ["Community", "Verdict", "Why", "Hours", "ROI", "Cost / patient"],
         rows,
-        [105, 55, 195, 35, 45, 60],
+        widths,
         numeric_from=3,
+        extra_style=[("FONT", (1, 1), (1, -1), FONT_BOLD, 7.5)],
     )
     return story
 
