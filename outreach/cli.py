@@ -21,7 +21,6 @@ from .services.csv_table import CsvError
 OK, FAILED, BAD_INPUT = 0, 1, 2
 LATER = {
     "restore": "the Trust issue (backups and restore)",
-    "scan": "the compliance gate",
     "self-test": "the shipping work (installers and self-test)",
 }
 
@@ -99,8 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["communities", "posts", "contacts", "referrals"])
     p.add_argument("file", metavar="FILE")
 
-    p = command("scan", "scan a post's text for risky phrases")
-    p.add_argument("file", metavar="FILE|-")
+    p = command("scan", "scan a post's text for risky phrases (exit 1 when anything blocks)")
+    p.add_argument("file", metavar="FILE|-", help="a text file, or - for standard input")
+    p.add_argument("--json", action="store_true")
     report = command("report", "make a report")
     r_sub = report.add_subparsers(dest="report_name", parser_class=_Parser, required=True)
     p = r_sub.add_parser("roi", help="is each community worth the time?")
@@ -111,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--community", action="append", default=[], metavar="NAME")
     p.add_argument("--format", choices=["pdf", "csv"], default="pdf")
     p.add_argument("-o", dest="output", required=True, metavar="FILE")
-    p = r_sub.add_parser("evidence", help="the compliance evidence")
+    p = r_sub.add_parser("evidence", help="the period's compliance checks as a PDF")
     _db_option(p)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("output", metavar="FILE.pdf")
     command("self-test", "check that this installation works")
     return parser
 
@@ -171,6 +173,7 @@ def cmd_db(args) -> int:
         print(f"Schema:      {report.revision or '(empty)'} (this app: {report.head})")
         print(f"Integrity:   {report.integrity}")
         print(f"Foreign keys: {report.foreign_key_problems} problems")
+        print(f"Evidence:    {report.evidence}")
         for table, count in report.counts.items():
             print(f"  {table:<20} {count:>10,}")
     for problem in report.problems:
@@ -281,9 +284,66 @@ def cmd_export(args) -> int:
     return OK
 
 
+def _period_args(args):
+    from .timeutil import parse_date
+
+    try:
+        start, end = parse_date(args.date_from), parse_date(args.date_to)
+    except ValueError as exc:
+        raise UsageError(f"{exc}.") from None
+    if end < start:
+        raise UsageError("--to is before --from; swap them.")
+    return start, end
+
+
+def cmd_scan(args) -> int:
+    """Scan text with the practice's own disclaimer and signature left out, as the
+    composer does; no database is needed when there is none yet."""
+    from .services.risk_scan import findings_to_text, scan
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                f"Cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}; give a "
+                "UTF-8 text file, or - to read standard input."
+            ) from None
+    findings = scan(text, ignore=_own_texts(args))
+    if args.json:
+        _print_json(
+            {
+                "findings": [f.to_dict() for f in findings],
+                "blocking": sum(f.blocks for f in findings),
+            }
+        )
+    else:
+        print(findings_to_text(findings, text))
+    return FAILED if any(f.blocks for f in findings) else OK
+
+
+def _own_texts(args) -> list[str]:
+    import os
+
+    from .paths import default_db_path
+    from .services.profile import get_profile
+
+    # Scanning needs no database: don't create one just to find there is no profile.
+    if args.db is None and not os.environ.get("OUTREACH_DB") and not default_db_path().exists():
+        return []
+    store = _open(args)
+    try:
+        profile = get_profile(store)
+    finally:
+        store.dispose()
+    return [t for t in (profile.disclaimer.strip(), profile.signature.strip()) if t]
+
+
 def cmd_report(args) -> int:
     if args.report_name == "evidence":
-        return _later("report evidence", "the compliance gate")
+        return _report_evidence(args)
     from .services.communities import find_by_name
     from .services.roi import Period, roi_report, write_csv, write_monthly_csv
     from .timeutil import parse_date
@@ -327,6 +387,19 @@ def cmd_report(args) -> int:
     return OK
 
 
+def _report_evidence(args) -> int:
+    from .services.evidence_pdf import write_evidence_pdf
+
+    start, end = _period_args(args)
+    store = _open(args)
+    try:
+        pages = write_evidence_pdf(store, start, end, args.output)
+    finally:
+        store.dispose()
+    print(f"Wrote the compliance evidence for {start} to {end} to {args.output} ({pages} pages).")
+    return OK
+
+
 def _later(what: str, owner: str) -> int:
     print(f"`outreach {what}` is not available yet; it arrives with {owner}.", file=sys.stderr)
     return FAILED
@@ -346,6 +419,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "report": cmd_report,
+    "scan": cmd_scan,
 }
 
 

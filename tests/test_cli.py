@@ -155,7 +155,7 @@ def test_backup(capsys, db_path, tmp_path):
 
 
 def test_later_commands_say_so(capsys, db_path):
-    for argv in (["scan", "-"], ["self-test"], ["restore", "x.db"], ["report", "evidence"]):
+    for argv in (["self-test"], ["restore", "x.db"]):
         code, _, err = run(capsys, *argv, "--db", str(db_path))
         assert code == 1 and "not available yet" in err
     code, _, err = run(capsys, "import", "contacts", "x.csv")
@@ -247,3 +247,73 @@ def test_report_roi_csv(capsys, db_path, tmp_path):
         str(db_path),
     )
     assert code == 2 and "no community called" in err
+
+
+RISKY = "You should stop taking your meds and take 5 mg melatonin."
+
+
+def test_scan_exits_1_when_anything_blocks(capsys, tmp_path, monkeypatch):
+    import io
+
+    draft = tmp_path / "draft.txt"
+    draft.write_text(RISKY, encoding="utf-8")
+    code, out, _ = run(capsys, "scan", str(draft))
+    assert code == 1 and "Dosage" in out and "block" in out.lower()
+    monkeypatch.setattr("sys.stdin", io.StringIO("A sleep diary shows patterns over two weeks."))
+    code, out, _ = run(capsys, "scan", "-")
+    assert code == 0 and "No risky phrases" in out
+    code, out, _ = run(capsys, "scan", str(draft), "--json")
+    data = json.loads(out)
+    assert code == 1 and data["blocking"] >= 2
+    assert {"category", "matched", "start", "end", "explanation"} <= set(data["findings"][0])
+
+
+def test_scan_leaves_out_the_practice_disclaimer(capsys, db_path, tmp_path):
+    disclaimer = "I can't treat you online; DM me for nothing."
+    assert run(capsys, "settings", "set", "disclaimer", disclaimer, "--db", str(db_path))[0] == 0
+    draft = tmp_path / "draft.txt"
+    draft.write_text(f"A sleep diary helps.\n\n{disclaimer}", encoding="utf-8")
+    code, out, _ = run(capsys, "scan", str(draft), "--db", str(db_path))
+    assert code == 0, out
+
+
+def test_scan_of_a_missing_file_is_exit_2(capsys, tmp_path):
+    code, _, err = run(capsys, "scan", str(tmp_path / "nope.txt"))
+    assert code == 2 and "Cannot read" in err
+
+
+def test_db_check_names_an_altered_evidence_record(capsys, db_path):
+    assert run(capsys, "demo", "--db", str(db_path))[0] == 0
+    code, out, _ = run(capsys, "db", "check", "--db", str(db_path), "--json")
+    assert code == 0 and json.loads(out)["evidence"] == "ok"
+    with closing(sqlite3.connect(db_path)) as conn:
+        record = conn.execute("SELECT min(id) + 1 FROM compliance_checks").fetchone()[0]
+        conn.execute(
+            "UPDATE compliance_checks SET payload = replace(payload, 'confirmed\":true', "
+            "'confirmed\":false') WHERE id = ?",
+            (record,),
+        )
+        conn.commit()
+    code, _, err = run(capsys, "db", "check", "--db", str(db_path))
+    assert code == 1
+    assert f"Evidence record {record} was altered" in err
+
+
+def test_report_evidence_writes_a_pdf(capsys, db_path, tmp_path):
+    from pypdf import PdfReader
+
+    assert run(capsys, "demo", "--db", str(db_path))[0] == 0
+    out_file = tmp_path / "evidence.pdf"
+    code, out, err = run(
+        capsys,
+        "report", "evidence", "--from", "2000-01-01", "--to", "2100-12-31", str(out_file),
+        "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 0, err
+    text = "".join(page.extract_text() for page in PdfReader(out_file).pages)
+    assert "Compliance evidence" in text and "Check 1" in text
+    assert "hash chain was verified" in text
+    code, _, err = run(
+        capsys, "report", "evidence", "--from", "2025-02-01", "--to", "2025-01-01", "x.pdf"
+    )
+    assert code == 2 and "swap" in err

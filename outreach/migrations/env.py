@@ -2,9 +2,17 @@
 config.attributes; fileConfig() is deliberately not called, as it would
 disable the app's loggers."""
 
+import warnings
+
 from alembic import context
+from sqlalchemy.exc import SAWarning
 
 from outreach.models import Base
+
+# A batch migration reflects related tables; SQLite cannot reflect the
+# case-insensitive expression indexes, which the migrations create themselves,
+# and the warning would reach the user's terminal.
+warnings.filterwarnings("ignore", message=".*expression-based index", category=SAWarning)
 
 config = context.config
 

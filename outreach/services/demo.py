@@ -13,8 +13,10 @@ from ..backup import backup_before
 from ..context import Actor
 from ..errors import Cancelled, Conflict, ValidationError
 from ..models import (
+    ChainHead,
     Community,
     CommunityAlias,
+    ComplianceCheck,
     Contact,
     CostEntry,
     Interaction,
@@ -24,7 +26,7 @@ from ..models import (
     StageChange,
 )
 from ..store import Store
-from . import demo_contacts
+from . import demo_compliance, demo_contacts
 from .common import require_owner
 from .profile import get_profile, save_profile
 
@@ -40,6 +42,9 @@ REPLACED = (
     CostEntry,
     CommunityAlias,
     Post,
+    # The demo's own evidence goes with it (the file was backed up first).
+    ComplianceCheck,
+    ChainHead,
     Community,
 )
 CHUNK = 2000
@@ -97,6 +102,7 @@ class DemoResult:
     referrals: int = 0
     revenue_entries: int = 0
     cost_entries: int = 0
+    checks: int = 0
     replaced: bool = False
 
 
@@ -208,6 +214,7 @@ def generate_demo(
                 years_retained=1.5,
             ),
         )
+    checks = demo_compliance.add_checks(store, actor, seed, end.date())
     if progress is not None:
         progress(n_posts, n_posts)
     return DemoResult(
@@ -217,6 +224,7 @@ def generate_demo(
         referrals=people["referrals"],
         revenue_entries=people["revenue"],
         cost_entries=costs,
+        checks=checks,
         replaced=replaced,
     )
 

@@ -77,25 +77,46 @@ def append(
     payload: dict,
 ) -> int:
     with store.session() as session:
-        chain = head(session, CHAIN)
-        row = ComplianceCheck(
-            checked_at=now_utc(),
-            actor_name=actor.name,
-            actor_role=actor.role,
+        return append_in(
+            session,
+            actor,
             community_id=community_id,
             checklist_version=checklist_version,
             text_hash=text_hash,
-            payload=canonical_json(payload),
-            prev_hash=chain.last_hash,
-            record_hash="",
+            payload=payload,
         )
-        session.add(row)
-        session.flush()
-        row.record_hash = record_hash(row.prev_hash, _fields(row))
-        chain.count += 1
-        chain.last_id = row.id
-        chain.last_hash = row.record_hash
-        return row.id
+
+
+def append_in(
+    session,
+    actor: Actor,
+    *,
+    community_id: int | None,
+    checklist_version: int,
+    text_hash: str,
+    payload: dict,
+    checked_at: datetime | None = None,
+) -> int:
+    """Append within the caller's transaction (demo data appends many at once)."""
+    chain = head(session, CHAIN)
+    row = ComplianceCheck(
+        checked_at=checked_at or now_utc(),
+        actor_name=actor.name,
+        actor_role=actor.role,
+        community_id=community_id,
+        checklist_version=checklist_version,
+        text_hash=text_hash,
+        payload=canonical_json(payload),
+        prev_hash=chain.last_hash,
+        record_hash="",
+    )
+    session.add(row)
+    session.flush()
+    row.record_hash = record_hash(row.prev_hash, _fields(row))
+    chain.count += 1
+    chain.last_id = row.id
+    chain.last_hash = row.record_hash
+    return row.id
 
 
 def hash_of(session, check_id: int) -> str | None:
