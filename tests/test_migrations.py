@@ -15,6 +15,7 @@ from outreach import migrate
 from outreach.errors import DatabaseNewerError, MigrationFailed, StoreError
 from outreach.migrate import alembic_config, current_revision, ensure_current, migrate_to
 from outreach.migrations import HEAD_REVISION
+from outreach.services.evidence import verify_ledger
 from outreach.store import Store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -64,6 +65,8 @@ def test_saved_databases_upgrade_without_losing_a_row(tmp_path, fixture):
     assert sum(before.values()) > 0, "a fixture must hold data"
     store = open_store(path)
     assert current_revision(store) == HEAD_REVISION
+    # The evidence ledger's hash chain survives every upgrade as written.
+    assert verify_ledger(store) is None
     store.dispose()
     after = _counts(path)
     for table, count in before.items():
