@@ -246,8 +246,9 @@ def _numbered_canvas(header_text: str, footer_left: str):
             self.setFillColor(MUTED)
             self.setFont(FONT, 7.5)
             # drawString does not parse markup, so user text needs no escaping here.
-            self.drawString(MARGIN, height - MARGIN + 14, _fit(header_text, FONT, 7.5, 380))
-            self.drawString(MARGIN, MARGIN - 22, _fit(footer_left, FONT, 7.5, 380))
+            room = width - 2 * MARGIN
+            self.drawString(MARGIN, height - MARGIN + 14, _fit(header_text, FONT, 7.5, room))
+            self.drawString(MARGIN, MARGIN - 22, _fit(footer_left, FONT, 7.5, room - 80))
             self.drawRightString(width - MARGIN, MARGIN - 22, f"page {self._pageNumber} of {total}")
             self.restoreState()
 

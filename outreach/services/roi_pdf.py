@@ -103,6 +103,7 @@ def write_roi_pdf(
                 st["body"],
             )
         )
+        story += _unattributed(report, st, money, only_if_any=True)
         story += _compliance(report, st)
         story += _method(report, st, money)
     else:
@@ -234,17 +235,8 @@ def _headline(report: RoiReport, st, money) -> list:
     ]
     story: list = [Paragraph("Headline figures", st["h1"])]
     story += chunked_table(header, rows, [150, 100, 170, 60], numeric_from=1)
-    un = report.unattributed
     story.append(Spacer(1, 6))
-    story.append(
-        Paragraph(
-            f"<b>Not attributed to any community</b> (not in the figures above): "
-            f"{_count(un.contacts)} contacts, {_count(un.intakes)} intakes, "
-            f"{_count(un.patients)} patients, {esc(money(un.revenue_cents))} revenue. "
-            "Assign them a community on the Contacts page to credit them.",
-            st["body"],
-        )
-    )
+    story += _unattributed(report, st, money)
     ltv = report.lifetime_value_cents
     lines = [
         f"<b>Projected lifetime value of a patient:</b> {esc(money(ltv) if ltv else DASH)} "
@@ -259,6 +251,21 @@ def _headline(report: RoiReport, st, money) -> list:
     ]
     story += [Paragraph(line, st["body"]) for line in lines]
     return story
+
+
+def _unattributed(report: RoiReport, st, money, only_if_any: bool = False) -> list:
+    un = report.unattributed
+    if only_if_any and not (un.contacts or un.intakes or un.patients or un.revenue_cents):
+        return []
+    return [
+        Paragraph(
+            f"<b>Not attributed to any community</b> (not in the figures above): "
+            f"{_count(un.contacts)} contacts, {_count(un.intakes)} intakes, "
+            f"{_count(un.patients)} patients, {esc(money(un.revenue_cents))} revenue. "
+            "Assign them a community on the Contacts page to credit them.",
+            st["body"],
+        )
+    ]
 
 
 def _charts(report: RoiReport, st) -> list:
@@ -393,7 +400,7 @@ def _top_posts(report: RoiReport, st) -> list:
         [
             p.posted_at.date().isoformat(),
             text_cell(p.community, 95, st["cell"]),
-            text_cell(p.title or "(untitled)", 170, st["cell"]),
+            text_cell(p.title or "(untitled)", 165, st["cell"]),
             p.kind,
             _count(p.replies),
             _count(p.reactions),
@@ -404,7 +411,7 @@ def _top_posts(report: RoiReport, st) -> list:
     story += chunked_table(
         ["Date", "Community", "Title", "Kind", "Replies", "Reactions", "Clicks"],
         rows,
-        [52, 95, 170, 55, 40, 45, 35],
+        [52, 95, 165, 52, 40, 48, 35],
         numeric_from=4,
     )
     return story
@@ -508,9 +515,15 @@ def _verdicts(report: RoiReport, st, money) -> list:
         PageBreak(),
         Paragraph("Verdict per community", st["h1"]),
         Paragraph(f"<b>The rule:</b> {esc(_rule_text())}", st["body"]),
+        Paragraph(
+            f"<b>Used here:</b> {report.period.days} days of data; projected lifetime value "
+            f"{esc(money(report.lifetime_value_cents) if report.lifetime_value_cents else DASH)}"
+            f", fee per visit {esc(money(report.fee_per_visit_cents))}.",
+            st["body"],
+        ),
         Spacer(1, 4),
     ]
-    widths = [105, 55, 210, 35, 45, 60]
+    widths = [105, 62, 203, 35, 45, 60]
     rows = [
         [
             text_cell(f.name, widths[0], st["cell"]),
@@ -535,8 +548,13 @@ def _verdicts(report: RoiReport, st, money) -> list:
 def _method(report: RoiReport, st, money) -> list:
     fee, ltv = report.fee_per_visit_cents, report.lifetime_value_cents
     items = [
-        f"<b>Hourly rate:</b> {esc(money(report.hourly_rate_cents))} an hour, what an hour "
-        "of clinical work earns: time cost = minutes ÷ 60 × the hourly rate.",
+        (
+            f"<b>Hourly rate:</b> {esc(money(report.hourly_rate_cents))} an hour, what an hour "
+            "of clinical work earns: time cost = minutes ÷ 60 × the hourly rate."
+            if report.hourly_rate_cents
+            else "<b>Hourly rate:</b> not set, so time costs nothing in this report; set it "
+            "in Settings (or `outreach settings set hourly_rate 150.00`)."
+        ),
         f"<b>Attribution model:</b> {esc(MODEL_NAMES[report.attribution])}. Contacts no "
         "community is credited with are counted apart, never in the totals.",
         "<b>Projected lifetime value:</b> "
