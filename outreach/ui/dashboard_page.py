@@ -1,59 +1,477 @@
-"""The dashboard: headline counts now; the ROI work adds cost and patients."""
+"""The dashboard: this month against last, the charts, communities ranked by ROI,
+and who needs a follow-up. The ROI figures are worked out off the GUI thread."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+import re
+from dataclasses import dataclass
+from datetime import date
 
+from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt, QThreadPool, Signal
+from PySide6.QtGui import QFontDatabase, QPainter
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.services.contacts import ContactQuery, list_contacts
+from outreach.services.demo import has_data
+from outreach.services.profile import get_profile
+from outreach.services.roi import Period, RoiReport, roi_report
 from outreach.services.summary import activity_summary
 
 from .formatting import hours
 from .forms import heading
+from .reports_page import (
+    _Item,
+    count_text,
+    gc_paused,
+    money_text,
+    percent_text,
+    preset_period,
+    read_only_table,
+)
+from .workers import Task
+
+EMPTY_TEXT = (
+    "Nothing is logged yet, so there is nothing to measure.\n\n"
+    "Start with a community you take part in (a subreddit, a forum, a Facebook group), then "
+    "log each post with the minutes it took. As people you meet there become contacts and "
+    "patients, this page shows whether each community is worth your time.\n\n"
+    "To look around first, load demo data into a new database."
+)
+
+# (key, caption, how the value reads from a report's total; None for money)
+TILES = [
+    ("posts", "Posts", lambda t: f"{t.posts:,}"),
+    ("hours", "Hours", lambda t: hours(t.minutes)),
+    ("contacts", "Contacts", lambda t: count_text(t.contacts)),
+    ("intakes", "Intakes", lambda t: count_text(t.intakes)),
+    ("patients", "Patients", lambda t: count_text(t.patients)),
+    ("revenue", "Revenue", None),
+    ("time_cost", "Time cost", None),
+]
+RANK_COLUMNS = ["Community", "Hours", "Cost", "Patients", "Revenue", "ROI", "Verdict", "Why"]
+
+
+@dataclass
+class DashboardData:
+    """Everything the page shows from the ROI engine, made in the worker."""
+
+    this_month: RoiReport
+    last_month: RoiReport
+    year: RoiReport
+    charts: dict[str, bytes]
+    chart_error: str = ""
+
+
+_FONT_FAMILY = re.compile(rb"font-family: ?DejaVuSans(-Bold)?(-?Oblique)?;")
+_CLIP_PATH = re.compile(rb"<clipPath.*?</clipPath>", re.DOTALL)
+_fonts_loaded = False
+
+
+def screen_svg(svg: bytes) -> bytes:
+    """The PDF's chart for QtSvg. ReportLab writes the font's PostScript name
+    (DejaVuSans-Bold), which Qt's renderer does not match to the family; and
+    QtSvg paints the whole-drawing clip rectangle as a black box (the clip is
+    the drawing's own bounds, so dropping it changes nothing); and lines
+    say "fill: None"."""
+
+    def family(match: re.Match) -> bytes:
+        text = b"font-family: 'DejaVu Sans';"
+        if match.group(1):
+            text += b" font-weight: bold;"
+        if match.group(2):
+            text += b" font-style: italic;"
+        return text
+
+    svg = _CLIP_PATH.sub(b"", svg).replace(b' style="clip-path: url(#clip)"', b"")
+    # "fill: None" is not CSS; QtSvg reads it as black and fills under every line.
+    return _FONT_FAMILY.sub(family, svg.replace(b"fill: None", b"fill: none"))
+
+
+def _load_chart_fonts() -> None:
+    """The font the charts are drawn in, shipped with the app for every platform."""
+    global _fonts_loaded
+    if _fonts_loaded:
+        return
+    _fonts_loaded = True
+    from outreach.paths import resource
+
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        path = resource(f"fonts/{name}")
+        if path.exists():
+            QFontDatabase.addApplicationFont(str(path))
+
+
+class ChartView(QSvgWidget):
+    """A chart on white paper as in the PDF (its ink is dark whatever the theme),
+    scaled to fit with its proportions kept, at the top of its space."""
+
+    def paintEvent(self, event) -> None:
+        renderer = self.renderer()
+        if not renderer.isValid():
+            return
+        size = (
+            renderer.defaultSize()
+            .toSizeF()
+            .scaled(self.size().toSizeF(), Qt.AspectRatioMode.KeepAspectRatio)
+        )
+        target = QRectF(QPointF((self.width() - size.width()) / 2, 0), size)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(target, Qt.GlobalColor.white)
+        renderer.render(painter, target)
+        painter.end()
+
+
+def dashboard_periods(today: date) -> tuple[Period, Period, Period]:
+    """This month so far, the whole of last month, and the 12 months to today."""
+    return (
+        preset_period("this_month", today),
+        preset_period("last_month", today),
+        preset_period("last_12_months", today),
+    )
+
+
+def compute(store, today: date) -> DashboardData:
+    this, last, year = dashboard_periods(today)
+    year_report = roi_report(store, year)
+    charts, chart_error = {}, ""
+    try:
+        from outreach.services import charts as chart_defs
+
+        for key, make in (
+            ("hours_patients", chart_defs.hours_and_patients_chart),
+            ("trend", chart_defs.trend_chart),
+            ("funnel", chart_defs.funnel_chart),
+        ):
+            charts[key] = screen_svg(chart_defs.drawing_to_svg(make(year_report)))
+    except ImportError:
+        chart_error = "The charts arrive with the PDF report."
+    return DashboardData(
+        this_month=roi_report(store, this),
+        last_month=roi_report(store, last),
+        year=year_report,
+        charts=charts,
+        chart_error=chart_error,
+    )
+
+
+def ranked(report: RoiReport):
+    """Communities with any cost or revenue, best ROI first; no ROI at the end."""
+    rows = [r for r in report.rows if r.total_cost_cents or r.revenue_cents or r.posts]
+    return sorted(
+        rows,
+        key=lambda r: (r.roi_percent is None, -(r.roi_percent or 0), r.name.lower()),
+    )
 
 
 class DashboardPage(QWidget):
-    def __init__(self, store, parent=None):
+    open_contacts_view = Signal(str)
+    add_community = Signal()
+    load_demo = Signal()
+    open_reports = Signal()
+
+    def __init__(self, store, parent=None, today=None):
         super().__init__(parent)
         self.store = store
-        title_label = heading("Dashboard")
-        box = QGroupBox("Your outreach so far")
-        grid = QGridLayout(box)
+        self._today = today or date.today
+        self._wanted = 0  # generation asked for
+        self._running: Task | None = None
+        self._stale = True
+        self.data: DashboardData | None = None
         self.values: dict[str, QLabel] = {}
-        rows = [
-            ("communities", "Active communities"),
-            ("posts", "Posts logged"),
-            ("hours", "Hours spent"),
-            ("month_posts", "Posts this month"),
-            ("month_hours", "Hours this month"),
-            ("unchecked", "Advice posts not checked"),
-        ]
-        for position, (key, label) in enumerate(rows):
-            caption = QLabel(label)
-            value = QLabel()
-            value.setAccessibleName(label)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_empty())
+        self.pages.addWidget(self._build_content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self.refresh()
+
+    # -- building ---------------------------------------------------------------
+    def _build_empty(self) -> QWidget:
+        page = QWidget()
+        self.empty_text = QLabel(EMPTY_TEXT)
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAccessibleName("Nothing logged yet")
+        self.empty_text.setMaximumWidth(640)
+        add = self._button(
+            "Add a &community...", "Add your first community", self.add_community.emit
+        )
+        demo = self._button("Load de&mo data...", "Load demo data", self.load_demo.emit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(demo)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading("Dashboard"))
+        layout.addSpacing(12)
+        layout.addWidget(self.empty_text)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return page
+
+    def _build_content(self) -> QWidget:
+        body = QWidget()
+        self.status = QLabel()
+        self.status.setAccessibleName("Dashboard status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(heading("Dashboard"))
+        top.addWidget(self.status, 1)
+        top.addWidget(
+            self._button("Open &reports", "Open the Reports page", self.open_reports.emit)
+        )
+
+        # This month against last month
+        self.tiles_box = QGroupBox("This month against last month")
+        tiles = QGridLayout(self.tiles_box)
+        self.tiles: dict[str, tuple[QLabel, QLabel]] = {}
+        for column, (key, caption, _) in enumerate(TILES):
+            name = QLabel(caption)
+            value = QLabel("…")
+            value.setAccessibleName(f"{caption} this month")
             big = value.font()
             big.setPointSizeF(big.pointSizeF() * 1.3)
             big.setBold(True)
             value.setFont(big)
-            grid.addWidget(caption, position // 3 * 2, position % 3)
-            grid.addWidget(value, position // 3 * 2 + 1, position % 3)
+            before = QLabel("")
+            before.setAccessibleName(f"{caption} last month")
+            tiles.addWidget(name, 0, column)
+            tiles.addWidget(value, 1, column)
+            tiles.addWidget(before, 2, column)
+            tiles.setColumnStretch(column, 1)
+            self.tiles[key] = (value, before)
+
+        # Charts: the same ReportLab drawings as the PDF, shown as SVG. One at a
+        # time, so each is wide enough to read (they are drawn for an A4 page).
+        _load_chart_fonts()
+        self.chart_tabs = QTabWidget()
+        self.chart_tabs.setAccessibleName("Charts for the last 12 months")
+        self.charts: dict[str, ChartView] = {}
+        for key, tab, title in (
+            ("hours_patients", "Hours and &patients", "Hours and patients per community"),
+            ("trend", "Month by mon&th", "Month by month"),
+            ("funnel", "F&unnel", "From contact to patient"),
+        ):
+            svg = ChartView()
+            svg.setAccessibleName(f"Chart: {title}, last 12 months")
+            svg.setMinimumSize(300, 200)
+            svg.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            self.chart_tabs.addTab(svg, tab)
+            self.charts[key] = svg
+        self.chart_note = QLabel()
+        self.chart_note.setAccessibleName("About the charts")
+        self.chart_note.hide()
+        charts_box = QGroupBox("The last 12 months")
+        charts_layout = QVBoxLayout(charts_box)
+        charts_layout.addWidget(self.chart_tabs, 1)
+        charts_layout.addWidget(self.chart_note)
+
+        # Communities ranked by ROI
+        rank_box = QGroupBox("Communities ranked by return on cost (last 12 months)")
+        self.ranking = read_only_table(RANK_COLUMNS, "Communities ranked by return on time")
+        self.ranking.setMinimumHeight(130)
+        rank_layout = QVBoxLayout(rank_box)
+        rank_layout.addWidget(self.ranking)
+
+        # What needs doing, and the whole history in a line
+        todo = QGroupBox("Needs attention")
+        grid = QGridLayout(todo)
+        rows = [
+            ("follow_ups", "Follow-ups due", "Show follow-ups &due", "follow_ups"),
+            ("losing_touch", "Losing touch", "Show &losing touch", "losing_touch"),
+            ("unchecked", "Advice posts not checked", None, None),
+        ]
+        for r, (key, caption, button_text, view) in enumerate(rows):
+            value = QLabel()
+            value.setAccessibleName(caption)
+            bold = value.font()
+            bold.setBold(True)
+            value.setFont(bold)
+            grid.addWidget(QLabel(caption), r, 0)
+            grid.addWidget(value, r, 1)
+            if button_text:
+                grid.addWidget(
+                    self._button(
+                        button_text,
+                        f"Open the Contacts page at {caption.lower()}",
+                        lambda _=False, v=view: self.open_contacts_view.emit(v),
+                    ),
+                    r,
+                    2,
+                )
             self.values[key] = value
-        later = QLabel(
-            "Cost, contacts, patients and return on time per community arrive with the ROI "
-            "reports; until then this page counts what you have logged."
-        )
-        later.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title_label)
-        layout.addWidget(box)
-        layout.addWidget(later)
-        layout.addStretch(1)
-        self.refresh()
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        grid.addWidget(line, len(rows), 0, 1, 3)
+        for r, (key, caption) in enumerate(
+            (
+                ("communities", "Active communities"),
+                ("posts", "Posts logged"),
+                ("hours", "Hours spent"),
+            ),
+            start=len(rows) + 1,
+        ):
+            value = QLabel()
+            value.setAccessibleName(caption)
+            grid.addWidget(QLabel(caption), r, 0)
+            grid.addWidget(value, r, 1)
+            self.values[key] = value
+        grid.setRowStretch(grid.rowCount(), 1)
+        grid.setColumnStretch(1, 1)
+
+        middle = QHBoxLayout()
+        middle.addWidget(charts_box, 3)
+        middle.addWidget(todo, 2)
+
+        layout = QVBoxLayout(body)
+        layout.addLayout(top)
+        layout.addWidget(self.tiles_box)
+        layout.addLayout(middle, 3)
+        layout.addWidget(rank_box, 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        scroll.setAccessibleName("Dashboard")
+        return scroll
+
+    def _button(self, text: str, accessible: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(accessible)
+        button.clicked.connect(slot)
+        return button
+
+    # -- refreshing -----------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return self.pages.currentIndex() == 0
 
     def refresh(self) -> None:
-        s = activity_summary(self.store)
-        self.values["communities"].setText(f"{s.communities:,}")
-        self.values["posts"].setText(f"{s.posts:,}")
-        self.values["hours"].setText(hours(s.minutes))
-        self.values["month_posts"].setText(f"{s.posts_this_month:,}")
-        self.values["month_hours"].setText(hours(s.minutes_this_month))
-        self.values["unchecked"].setText(f"{s.unchecked_advice:,}")
+        """Counts now (cheap); the ROI figures in the background when the page is seen."""
+        empty = not has_data(self.store)
+        self.pages.setCurrentIndex(0 if empty else 1)
+        if empty:
+            return
+        today = self._today()
+        summary = activity_summary(self.store, today)
+        self.values["communities"].setText(f"{summary.communities:,}")
+        self.values["posts"].setText(f"{summary.posts:,}")
+        self.values["hours"].setText(hours(summary.minutes))
+        self.values["unchecked"].setText(f"{summary.unchecked_advice:,}")
+        for view in ("follow_ups", "losing_touch"):
+            total = list_contacts(self.store, ContactQuery(view=view, limit=1, today=today)).total
+            self.values[view].setText(f"{total:,}")
+        if self.isVisible():
+            self._start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale and not self.is_empty():
+            self._start()
+
+    def _start(self) -> None:
+        """Ask for fresh figures; one computation at a time, the latest request wins."""
+        self._stale = False
+        self._wanted += 1
+        if self._running is None:
+            self._launch()
+        # else the running one's result is stale: _finished starts another
+
+    def _launch(self) -> None:
+        generation, store, today = self._wanted, self.store, self._today()
+
+        def work(_progress):
+            with gc_paused():
+                return generation, compute(store, today)
+
+        task = Task(work)
+        task.setAutoDelete(False)
+        task.signals.finished.connect(self._finished)
+        task.signals.failed.connect(self._failed)
+        self._running = task
+        if self.data is None:
+            self.status.setText("Working out this month's figures...")
+        QThreadPool.globalInstance().start(task)
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+    def _finished(self, result) -> None:
+        self._running = None
+        generation, data = result
+        if generation != self._wanted:
+            self._launch()  # data changed while it ran: work it out again
+            return
+        self.show_data(data)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._running = None
+        self.status.setText(f"Could not work out the figures: {exc}")
+
+    # -- showing -----------------------------------------------------------------
+    def show_data(self, data: DashboardData) -> None:
+        self.data = data
+        currency = get_profile(self.store).currency
+        this, last = data.this_month.total, data.last_month.total
+        for key, _caption, read in TILES:
+            value, before = self.tiles[key]
+            if read is None:
+                attr = "revenue_cents" if key == "revenue" else "time_cost_cents"
+                now_text = money_text(getattr(this, attr), currency)
+                then_text = money_text(getattr(last, attr), currency)
+            else:
+                now_text, then_text = read(this), read(last)
+            value.setText(now_text)
+            before.setText(f"Last month: {then_text}")
+        period = data.this_month.period
+        self.tiles_box.setTitle(
+            f"This month ({period.start.day} to {period.end.day} {period.end:%B}) against last month"
+        )
+        self.status.setText(
+            "Contacts, intakes, patients and revenue are credited to the community where each "
+            "person was first met."
+        )
+        for key, svg in self.charts.items():
+            if key in data.charts:
+                svg.load(QByteArray(data.charts[key]))
+        self.chart_note.setText(data.chart_error)
+        self.chart_note.setVisible(bool(data.chart_error))
+        self._fill_ranking(data.year, currency)
+
+    def _fill_ranking(self, report: RoiReport, currency: str) -> None:
+        rows = ranked(report)
+        self.ranking.setRowCount(len(rows))
+        for r, f in enumerate(rows):
+            cells = [
+                f.name,
+                f"{f.hours:,.1f}",
+                money_text(f.total_cost_cents, currency),
+                count_text(f.patients),
+                money_text(f.revenue_cents, currency),
+                percent_text(f.roi_percent),
+                f.verdict.capitalize(),
+                f.verdict_reason[:1].upper() + f.verdict_reason[1:],
+            ]
+            for c, text in enumerate(cells):
+                item = _Item(text, align_right=0 < c < len(cells) - 2)
+                self.ranking.setItem(r, c, item)
+        self.ranking.resizeColumnsToContents()

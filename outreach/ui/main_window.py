@@ -22,6 +22,7 @@ from .data_actions import DataActions
 from .placeholder_page import PlaceholderPage
 from .posts_page import PostsPage
 from .referrals_page import ReferralsPage
+from .reports_page import ReportsPage
 from .settings_page import SettingsPage
 
 PAGES = [
@@ -48,12 +49,14 @@ class MainWindow(QMainWindow):
         self.contacts = ContactsPage(store, actor)
         self.referrals = ReferralsPage(store, actor)
         self.settings_page = SettingsPage(store, actor)
+        self.reports = ReportsPage(store)
         pages = {
             "Dashboard": self.dashboard,
             "Communities": self.communities,
             "Posts": self.posts,
             "Contacts": self.contacts,
             "Referrals": self.referrals,
+            "Reports": self.reports,
             "Settings": self.settings_page,
         }
         self.sidebar = QListWidget()
@@ -75,6 +78,7 @@ class MainWindow(QMainWindow):
         for page in self.list_pages:
             page.data_changed.connect(self.on_data_changed)
         self.data = DataActions(self)
+        self._connect_dashboard_and_reports()
         self._build_menus()
         self.statusBar().showMessage(f"Database: {store.display_name}")
         self._restore()
@@ -97,6 +101,19 @@ class MainWindow(QMainWindow):
         for page in self.list_pages:
             page.refresh()
         self.dashboard.refresh()
+
+    def _connect_dashboard_and_reports(self) -> None:
+        self.dashboard.open_contacts_view.connect(self.show_contacts_view)
+        self.dashboard.add_community.connect(self._new_community)
+        self.dashboard.load_demo.connect(self.data.load_demo)
+        self.dashboard.open_reports.connect(lambda: self.show_page("Reports"))
+        self.reports.status_message.connect(self.show_message)
+
+    def show_contacts_view(self, view: str) -> None:
+        """The Contacts page filtered to a view such as "follow_ups" or "losing_touch"."""
+        self.show_page("Contacts")
+        combo = self.contacts.view
+        combo.setCurrentIndex(max(0, combo.findData(view)))
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

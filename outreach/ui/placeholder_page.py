@@ -13,10 +13,6 @@ PLACEHOLDERS = {
         "risk-phrase scan that every advice post passes, kept as evidence. Not available yet: "
         "advice posts are logged as 'not checked' until then."
     ),
-    "Reports": (
-        "Reports will make the practice-review PDF: cost, funnel and ROI per community with a "
-        "grow / keep testing / reduce / stop verdict. Not available yet."
-    ),
 }
 
 

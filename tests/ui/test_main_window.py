@@ -20,7 +20,8 @@ def test_window_has_the_eight_pages(qtbot, store, actor):
         "Settings",
     ]
     assert window.stack.count() == 8 and window.sidebar.count() == 8
-    for title in ("Compliance", "Reports"):
+    assert window.stack.widget(PAGES.index("Reports")) is window.reports
+    for title in ("Compliance",):
         page = window.stack.widget(PAGES.index(title))
         assert isinstance(page, PlaceholderPage)
         assert page.text.text() == PLACEHOLDERS[title]
