@@ -18,6 +18,7 @@ from .contact import (
 from .post import CHECK_STATUSES, ENGAGEMENT, POST_KINDS, POST_SOURCES, Post
 from .profile import ONLINE_COVER, PracticeProfile
 from .referral import INTAKE_QUESTIONS, CostEntry, Referral, RevenueEntry
+from .user import ROLES, AuditEvent, User
 
 __all__ = [
     "Base",
@@ -49,4 +50,7 @@ __all__ = [
     "ComplianceCheck",
     "ChainHead",
     "ONLINE_COVER",
+    "User",
+    "AuditEvent",
+    "ROLES",
 ]

@@ -48,6 +48,20 @@ class PracticeProfile(Base):
     scope_of_practice: Mapped[str] = mapped_column(
         Text, nullable=False, default="", server_default=""
     )
+    # Trust: sign-in for a one-user practice is optional; with more users it is
+    # required whatever this says. 0 minutes means never lock.
+    sign_in_required: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default="0"
+    )
+    auto_lock_minutes: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=10, server_default="10"
+    )
+    backup_keep_daily: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=14, server_default="14"
+    )
+    backup_keep_monthly: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=12, server_default="12"
+    )
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
@@ -60,4 +74,8 @@ class PracticeProfile(Base):
         CheckConstraint("length(currency) = 3", name="currency_code"),
         CheckConstraint("losing_touch_days >= 1", name="losing_touch_days"),
         CheckConstraint(in_list("online_cover", ONLINE_COVER), name="online_cover"),
+        CheckConstraint(
+            "auto_lock_minutes >= 0 AND backup_keep_daily >= 1 AND backup_keep_monthly >= 0",
+            name="trust_settings",
+        ),
     )

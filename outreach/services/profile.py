@@ -37,6 +37,11 @@ class Profile:
     online_cover: str = "unknown"
     online_cover_confirmed_on: date | None = None
     scope_of_practice: str = ""
+    # Trust: sign-in, auto-lock (0 = never) and how many backups are kept.
+    sign_in_required: bool = False
+    auto_lock_minutes: int = 10
+    backup_keep_daily: int = 14
+    backup_keep_monthly: int = 12
 
     def cover_problem(self, today: date) -> str | None:
         """Why the policy's online cover stops advice posts, or None when it does not."""
@@ -175,6 +180,19 @@ SETTINGS: dict[str, SettingKey] = {
         "when you last confirmed the online cover with your insurer (YYYY-MM-DD)",
     ),
     "scope_of_practice": SettingKey("scope_of_practice", str, str, "your scope of practice"),
+    "sign_in_required": SettingKey(
+        "sign_in_required", _parse_bool, str, "ask for a password at start (one-user practice)"
+    ),
+    "auto_lock_minutes": SettingKey(
+        "auto_lock_minutes",
+        _parse_int,
+        str,
+        "lock the window after this many idle minutes (0: never)",
+    ),
+    "backup_keep_daily": SettingKey("backup_keep_daily", _parse_int, str, "daily backups kept"),
+    "backup_keep_monthly": SettingKey(
+        "backup_keep_monthly", _parse_int, str, "monthly backups kept"
+    ),
 }
 
 
@@ -196,6 +214,12 @@ def validate(profile: Profile) -> dict[str, str]:
         errors["currency"] = "must be a three-letter code such as USD, EUR or GBP."
     if not 1 <= profile.losing_touch_days <= 3650:
         errors["losing_touch_days"] = "must be a number of days from 1 to 3650."
+    if not 0 <= profile.auto_lock_minutes <= 24 * 60:
+        errors["auto_lock_minutes"] = "must be a number of minutes from 0 (never) to 1440."
+    if not 1 <= profile.backup_keep_daily <= 365:
+        errors["backup_keep_daily"] = "must be from 1 to 365."
+    if not 0 <= profile.backup_keep_monthly <= 120:
+        errors["backup_keep_monthly"] = "must be from 0 to 120."
     if profile.online_cover not in ONLINE_COVER:
         errors["online_cover"] = f"must be one of {', '.join(ONLINE_COVER)}."
     if len(profile.insurer) > 200:
