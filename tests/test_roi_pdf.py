@@ -259,6 +259,8 @@ def test_charts_are_svg_and_cope_with_an_empty_report(unicode_data):
         root = ET.fromstring(svg)
         assert root.tag.endswith("svg")
         assert charts.NO_DATA not in svg.decode("utf-8")
+        # Qt's SVG renderer painted these black: a clipPath and a non-CSS "None".
+        assert b"clipPath" not in svg and b"fill: None" not in svg
         empty_svg = charts.drawing_to_svg(make(empty))
         ET.fromstring(empty_svg)
         assert charts.NO_DATA in empty_svg.decode("utf-8")

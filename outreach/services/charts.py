@@ -29,6 +29,8 @@ def _drawing(width: float, height: float) -> Drawing:
     d = Drawing(width, height)
     # Otherwise each drawing starts in Helvetica, which has no Cyrillic or Greek.
     d.initialFontName = FONT
+    # Its own white ground: on a dark-mode screen the SVG's black text stays legible.
+    d.add(Rect(0, 0, width, height, fillColor=colors.white, strokeColor=None))
     return d
 
 
@@ -250,6 +252,22 @@ def funnel_chart(report: RoiReport) -> Drawing:
     return d
 
 
+# In SVG a font is a family plus a weight and style, not a face name; the screen
+# then finds DejaVu Sans if installed, else its own sans-serif.
+_SVG_FONTS = {
+    FONT: {"family": "DejaVu Sans, sans-serif"},
+    FONT_BOLD: {"family": "DejaVu Sans, sans-serif", "weight": "bold"},
+}
+
+
 def drawing_to_svg(drawing: Drawing) -> bytes:
-    """SVG bytes for QSvgWidget.load(QByteArray(...))."""
-    return renderSVG.drawToString(drawing).encode("utf-8")
+    """SVG bytes for QSvgWidget.load(QByteArray(...)).
+
+    useClip: Qt's SVG renderer does not support clipPath and painted the clip
+    rectangle as a black background over the whole chart.
+    """
+    text = renderSVG.drawToString(
+        drawing, useClip=True, fontHacks={k: dict(v) for k, v in _SVG_FONTS.items()}
+    )
+    # ReportLab writes "fill: None", which is not CSS; Qt then fills lines black.
+    return text.replace("fill: None", "fill: none").encode("utf-8")
