@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 from outreach import APP_NAME, __version__
 
 from .communities_page import CommunitiesPage
+from .compliance_page import CompliancePage
 from .contacts_page import ContactsPage
 from .dashboard_page import DashboardPage
 from .data_actions import DataActions
-from .placeholder_page import PlaceholderPage
 from .posts_page import PostsPage
 from .referrals_page import ReferralsPage
 from .reports_page import ReportsPage
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self.contacts = ContactsPage(store, actor)
         self.referrals = ReferralsPage(store, actor)
         self.settings_page = SettingsPage(store, actor)
+        self.compliance = CompliancePage(store, actor)
         self.reports = ReportsPage(store)
         pages = {
             "Dashboard": self.dashboard,
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
             "Posts": self.posts,
             "Contacts": self.contacts,
             "Referrals": self.referrals,
+            "Compliance": self.compliance,
             "Reports": self.reports,
             "Settings": self.settings_page,
         }
@@ -65,7 +67,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for title in PAGES:
             self.sidebar.addItem(title)
-            self.stack.addWidget(pages.get(title) or PlaceholderPage(title))
+            self.stack.addWidget(pages[title])
         self.sidebar.currentRowChanged.connect(self._show_page)
         central = QWidget()
         row = QHBoxLayout(central)
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
             page.data_changed.connect(self.on_data_changed)
         self.data = DataActions(self)
         self._connect_dashboard_and_reports()
+        self._connect_compliance()
         self._build_menus()
         self.statusBar().showMessage(f"Database: {store.display_name}")
         self._restore()
@@ -114,6 +117,15 @@ class MainWindow(QMainWindow):
         self.show_page("Contacts")
         combo = self.contacts.view
         combo.setCurrentIndex(max(0, combo.findData(view)))
+
+    def _connect_compliance(self) -> None:
+        self.compliance.status_message.connect(self.show_message)
+        self.compliance.data_changed.connect(self.on_data_changed)
+        self.compliance.open_settings.connect(self.show_policy_settings)
+
+    def show_policy_settings(self) -> None:
+        self.show_page("Settings")
+        self.settings_page.show_compliance()
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from outreach.errors import ComplianceError
 from outreach.models import ENGAGEMENT, POST_KINDS
 from outreach.services import communities as communities_svc
 from outreach.services import posts as svc
@@ -27,8 +30,13 @@ from outreach.timeutil import now_utc, to_local, to_utc
 from .forms import FieldForm, save_or_show
 
 ADVICE_NOTE = (
-    "Advice posts are logged as 'not checked' until the compliance checklist is available; "
-    "reports will count them so."
+    "Advice goes through the composer: it scans the text, asks the checklist and keeps the "
+    "check as evidence before the post is logged. Choose Check and log to open it with "
+    "this text."
+)
+ADVICE_EDIT_NOTE = (
+    "This is an advice post: editing its text marks it 'changed after check' until it is "
+    "checked again (Check on the Posts page)."
 )
 
 
@@ -69,9 +77,20 @@ class PostDialog(QDialog):
             self.kind.addItem(svc.KIND_LABELS[kind], kind)
         self.kind.setCurrentIndex(max(0, self.kind.findData(row.kind if row else "answer")))
         self.form.add("kind", "&Kind:", self.kind)
-        self.advice_note = QLabel(ADVICE_NOTE)
+        self.advice_note = QLabel(ADVICE_NOTE if row is None else ADVICE_EDIT_NOTE)
         self.advice_note.setWordWrap(True)
-        self.form.addRow("", self.advice_note)
+        self.advice_note.setAccessibleName("About advice posts")
+        self.check_and_log = QPushButton("Check and &log...")
+        self.check_and_log.setAccessibleName("Check and log the advice post")
+        self.check_and_log.setToolTip("Open the composer with this text, check it, then log it.")
+        self.check_and_log.setAutoDefault(False)
+        self.check_and_log.clicked.connect(self.open_composer)
+        note_row = QWidget()
+        note_line = QHBoxLayout(note_row)
+        note_line.setContentsMargins(0, 0, 0, 0)
+        note_line.addWidget(self.advice_note, 1)
+        note_line.addWidget(self.check_and_log, 0, Qt.AlignmentFlag.AlignTop)
+        self.form.addRow("", note_row)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.title = self.form.add("title", "&Title:", QLineEdit(row.title if row else ""))
         self.body = QPlainTextEdit(row.body if row else "")
@@ -115,7 +134,38 @@ class PostDialog(QDialog):
         self.resize(640, self.sizeHint().height())
 
     def _kind_changed(self) -> None:
-        self.advice_note.setVisible(self.kind.currentData() == "advice")
+        advice = self.kind.currentData() == "advice"
+        self.advice_note.setVisible(advice)
+        # A new advice post is logged by the composer once its text passes the check.
+        new_advice = advice and self.post_id is None
+        self.check_and_log.setVisible(new_advice)
+        self.save_button.setEnabled(not new_advice)
+        self.save_button.setToolTip(
+            "An advice post is logged through Check and log, once its text passes the check."
+            if new_advice
+            else ""
+        )
+        self.check_and_log.setDefault(new_advice)
+
+    def open_composer(self) -> None:
+        from .composer_dialog import ComposerDialog
+
+        data = self.data()
+        composer = ComposerDialog(
+            self.store,
+            self.actor,
+            community_id=data.community_id,
+            kind="advice",
+            title=data.title,
+            body=data.body,
+            url=data.url,
+            minutes=data.minutes_spent,
+            posted_at=data.posted_at,
+            parent=self,
+        )
+        if composer.exec() == QDialog.DialogCode.Accepted and composer.saved_post_id is not None:
+            self.saved_id = composer.saved_post_id
+            self.accept()
 
     def data(self) -> svc.PostData:
         local = self.posted_at.dateTime().toPython()
@@ -139,4 +189,7 @@ class PostDialog(QDialog):
                 svc.update_post(self.store, self.actor, self.post_id, self.data())
                 self.saved_id = self.post_id
 
-        save_or_show(self, self.form, action)
+        try:
+            save_or_show(self, self.form, action)
+        except ComplianceError as exc:
+            QMessageBox.warning(self, "Cannot save", str(exc))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QLabel
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QLabel, QMessageBox
 
 from outreach.models import POST_KINDS
 from outreach.services import posts as svc
 
 from . import confirm
+from .composer_dialog import ComposerDialog
 from .formatting import hours, local_datetime
 from .list_page import ListPage, fill_communities
 from .post_dialog import PostDialog
@@ -46,6 +47,18 @@ class PostsPage(ListPage):
         super().__init__(store, actor, model, parent)
         self.add_button("&New post", self.new, "New post", "Ctrl+N")
         self.add_button("&Edit", self.edit_selected, "Edit post", "Return")
+        self.add_button(
+            "Com&pose...",
+            self.compose,
+            "Compose a post",
+            "Write a post with the compliance check beside it, then copy it and log it",
+        )
+        self.add_button(
+            "Chec&k...",
+            self.check_selected,
+            "Check the selected post",
+            "Check an advice post that was never checked or was changed after its check",
+        )
         self.add_button("&Archive", lambda: self.archive(True), "Archive posts")
         self.add_button("Unarc&hive", lambda: self.archive(False), "Unarchive posts")
         self.add_button("&Delete", self.delete_selected, "Delete posts", "Delete")
@@ -129,6 +142,34 @@ class PostsPage(ListPage):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.refresh(keep_id=dialog.saved_id)
             self.status_message.emit("Added post")
+            self.data_changed.emit()
+
+    def compose(self) -> None:
+        dialog = ComposerDialog(
+            self.store, self.actor, community_id=self.community.currentData(), parent=self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved_post_id is not None:
+            self.refresh(keep_id=dialog.saved_post_id)
+            self.status_message.emit("Logged the checked post")
+            self.data_changed.emit()
+
+    def check_selected(self) -> None:
+        row_id = self.current_id()
+        if row_id is None:
+            return
+        row = self.model.row_at(self.table.currentIndex().row())
+        if row.kind != "advice" or row.check_status not in ("unchecked", "changed"):
+            QMessageBox.information(
+                self,
+                "Check a post",
+                "Only advice posts that were never checked, or were changed after their check, "
+                "need a check. Choose one of those (the Check column says which).",
+            )
+            return
+        dialog = ComposerDialog(self.store, self.actor, post_id=row_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh(keep_id=row_id)
+            self.status_message.emit("Saved the post with its check")
             self.data_changed.emit()
 
     def edit_selected(self) -> None:

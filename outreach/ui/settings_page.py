@@ -1,4 +1,4 @@
-"""Settings: the practice profile now; later work adds its own sections."""
+"""Settings: the practice profile and, under Compliance, the malpractice policy."""
 
 from __future__ import annotations
 
@@ -6,9 +6,20 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from outreach.errors import OutreachError
+from outreach.services.profile import get_profile
 
 from .forms import heading
+from .policy_form import PolicyForm
 from .profile_form import ProfileForm
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    return label
 
 
 class SettingsPage(QWidget):
@@ -23,13 +34,12 @@ class SettingsPage(QWidget):
         )
         intro.setWordWrap(True)
         self.store, self.actor = store, actor
-        self.form = ProfileForm(store, actor, full=True)
         self.save_button = QPushButton("&Save profile")
         self.save_button.setAccessibleName("Save practice profile")
         self.save_button.clicked.connect(self.save)
         self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
+        self._build_forms()
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.save_button)
@@ -39,14 +49,52 @@ class SettingsPage(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(row)
 
+    def _build_forms(self) -> None:
+        self.form = ProfileForm(self.store, self.actor, full=True)
+        self.policy = PolicyForm(self.store, self.actor)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(self.form)
+        self.compliance_heading = _section("Compliance: your malpractice policy")
+        column.addWidget(self.compliance_heading)
+        note = QLabel(
+            "Advice posts pass the compliance check only while your policy's cover for online "
+            "activity was confirmed with your insurer within the last 12 months."
+        )
+        note.setWordWrap(True)
+        note.setMaximumWidth(760)
+        column.addWidget(note)
+        column.addWidget(self.policy)
+        column.addStretch(1)
+        self.scroll.setWidget(body)
+        self._loaded = get_profile(self.store)
+
     def save(self) -> None:
         try:
-            if self.form.save() is not None:
+            policy = self.policy.values()
+            if policy is None:
+                self.status_message.emit("The policy has a value to correct; see beside it.")
+                return
+            saved = self.form.save(**policy)
+            if saved is not None:
+                self._loaded = saved
+                self.policy.show_status(saved)
                 self.status_message.emit("Saved the practice profile")
         except OutreachError as exc:
             self.status_message.emit(str(exc))
 
     def reload(self) -> None:
         """Show the profile as stored (e.g. after the welcome dialog saved it)."""
-        self.form = ProfileForm(self.store, self.actor, full=True)
-        self.scroll.setWidget(self.form)
+        self._build_forms()
+
+    def show_compliance(self) -> None:
+        """Scroll to the policy and put the cursor in it (from the Compliance page)."""
+        self.scroll.ensureWidgetVisible(self.policy, 0, 0)
+        self.scroll.ensureWidgetVisible(self.compliance_heading, 0, 20)
+        self.policy.cover.setFocus()
+
+    def showEvent(self, event) -> None:
+        # The policy can also be changed from the composer: show what is stored.
+        if get_profile(self.store) != self._loaded:
+            self.reload()
+        super().showEvent(event)

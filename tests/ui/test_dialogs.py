@@ -47,8 +47,13 @@ def test_post_dialog_creates_and_edits(qtbot, store, actor):
     dialog = PostDialog(store, actor)
     qtbot.addWidget(dialog)
     dialog.title.setText("Caffeine and sleep")
+    # A new advice post goes through the composer (the service refuses it unchecked).
     dialog.kind.setCurrentIndex(dialog.kind.findData("advice"))
     assert dialog.advice_note.isVisibleTo(dialog)
+    assert dialog.check_and_log.isVisibleTo(dialog)
+    assert not dialog.save_button.isEnabled()
+    dialog.kind.setCurrentIndex(dialog.kind.findData("education"))
+    assert dialog.save_button.isEnabled() and not dialog.check_and_log.isVisibleTo(dialog)
     dialog.minutes.setValue(25)
     dialog.counts["views"].setValue(120)
     dialog.save()
@@ -57,7 +62,7 @@ def test_post_dialog_creates_and_edits(qtbot, store, actor):
         cid,
         25,
         120,
-        "unchecked",
+        "not_required",
     )
     edit = PostDialog(store, actor, post_id=row.id)
     qtbot.addWidget(edit)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from PySide6.QtGui import QKeySequence
 
 from outreach.ui.main_window import PAGES, MainWindow
-from outreach.ui.placeholder_page import PLACEHOLDERS, PlaceholderPage
 
 
 def test_window_has_the_eight_pages(qtbot, store, actor):
@@ -21,11 +20,7 @@ def test_window_has_the_eight_pages(qtbot, store, actor):
     ]
     assert window.stack.count() == 8 and window.sidebar.count() == 8
     assert window.stack.widget(PAGES.index("Reports")) is window.reports
-    for title in ("Compliance",):
-        page = window.stack.widget(PAGES.index(title))
-        assert isinstance(page, PlaceholderPage)
-        assert page.text.text() == PLACEHOLDERS[title]
-        assert "Not available yet" in page.text.text()
+    assert window.stack.widget(PAGES.index("Compliance")) is window.compliance
 
 
 def test_ctrl_number_switches_pages(qtbot, store, actor):
