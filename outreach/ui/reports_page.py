@@ -290,7 +290,7 @@ def unattributed_text(report: RoiReport, currency: str) -> str:
             f"{money_text(extra.revenue_cents, currency)} revenue",
         ]
         if not (extra.contacts or extra.intakes or extra.patients or extra.revenue_cents):
-            return "Unattributed: none; every contact in the period is credited to a community."
+            return ""
         return (
             "Unattributed (not credited to any community, so not in the table): "
             + ", ".join(parts)
@@ -301,6 +301,11 @@ def unattributed_text(report: RoiReport, currency: str) -> str:
 
 def _suggested_name(period: Period, extension: str) -> str:
     return f"outreach-roi-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.{extension}"
+
+
+def monthly_path(path: str) -> str:
+    root, extension = os.path.splitext(path)
+    return f"{root}-monthly{extension or '.csv'}"
 
 
 def _with_extension(path: str, extension: str) -> str:
@@ -408,6 +413,8 @@ class ReportsPage(QWidget):
         inner.addWidget(self.table, 1)
         inner.addWidget(self.why)
         inner.addWidget(self.notes)
+        inner.addStretch(0)  # takes the room when there are no tables to show
+        self._preview_layout = inner
         self.totals.hide()
         self.table.hide()
 
@@ -552,7 +559,12 @@ class ReportsPage(QWidget):
             f"{period_text(report.period)}, {attribution_label(report.attribution).lower()} "
             f"attribution, {communities} communit{'y' if communities == 1 else 'ies'}."
             + (
-                "\nNo posts, time, costs, contacts or revenue were recorded in this period."
+                "\n\nNo posts, time, costs, contacts or revenue were recorded in this period. "
+                + (
+                    "Log posts and contacts, or choose another period."
+                    if self.communities.count()
+                    else "Add the communities you take part in, then log your posts there."
+                )
                 if report.empty
                 else ""
             )
@@ -587,18 +599,25 @@ class ReportsPage(QWidget):
                 self.table.setItem(r, c, item)
         self.table.setSortingEnabled(True)
         self.table.resizeColumnsToContents()
-        self.totals.show()
-        self.table.show()
+        # An empty period says so in a sentence rather than with tables of zeros.
+        self.totals.setVisible(not report.empty)
+        self.table.setVisible(not report.empty)
+        self._preview_layout.setStretch(self._preview_layout.count() - 1, int(report.empty))
         self.why.setText(
-            "Select a community to read why it has its verdict." if report.rows else ""
+            "Select a community to read why it has its verdict."
+            if report.rows and not report.empty
+            else ""
         )
         hourly = money_text(report.hourly_rate_cents, currency)
         method = (
-            f"Time is costed at {hourly} an hour. A verdict needs {MIN_DAYS} days and "
-            f"{MIN_MINUTES // 60} hours of data; until then it is 'keep testing'."
+            f"Time is costed at {hourly} an hour."
+            if report.hourly_rate_cents
+            else "No hourly rate is set (Settings), so time costs nothing here."
         )
-        if not report.hourly_rate_cents:
-            method = "No hourly rate is set (Settings), so time costs nothing here. " + method
+        method += (
+            f" A verdict needs {MIN_DAYS} days and {MIN_MINUTES // 60} hours of data; "
+            "until then it is 'keep testing'."
+        )
         self.notes.setText("\n".join(t for t in (unattributed_text(report, currency), method) if t))
 
     def _show_why(self) -> None:
@@ -649,10 +668,17 @@ class ReportsPage(QWidget):
 
                 pages = write_roi_pdf(report, path, practice_name=practice, progress=progress)
                 return path, f"a {pages}-page PDF"
-            from outreach.services.roi import write_csv
+            from outreach.services.roi import write_csv, write_monthly_csv
 
             rows = write_csv(report, path)
-            return path, f"{rows} communit{'y' if rows == 1 else 'ies'} in a CSV file"
+            # The month-by-month table goes beside it, named after it (as the CLI does).
+            monthly = monthly_path(path)
+            months = write_monthly_csv(report, monthly)
+            return path, (
+                f"{rows} communit{'y' if rows == 1 else 'ies'} in a CSV file, and "
+                f"{months} month{'' if months == 1 else 's'} in {os.path.basename(monthly)} "
+                "beside it"
+            )
 
         self._say("Writing the file...")
         self.task = run_with_progress(

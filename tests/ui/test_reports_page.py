@@ -228,9 +228,13 @@ def test_preview_of_chosen_communities_and_linear_credit(qtbot, store, q1):
 
 def test_an_empty_database_previews_a_report_that_says_so(qtbot, store):
     page = make_page(qtbot, store)
-    preview(qtbot, page)
+    qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.report is not None, timeout=10_000)
     assert page.table.rowCount() == 0
+    assert not page.table.isVisible() and not page.totals.isVisible()  # no tables of zeros
     assert "No posts, time, costs, contacts or revenue were recorded" in page.summary.text()
+    assert "Add the communities you take part in" in page.summary.text()
+    assert "No hourly rate is set" in page.notes.text()
 
 
 def test_a_newer_preview_wins(qtbot, store, q1):
@@ -290,6 +294,9 @@ def test_export_csv_writes_the_agreed_columns(qtbot, store, q1, tmp_path, save_a
     sleep = next(r for r in rows if r[0] == "r/sleep")
     assert sleep[1:4] == ["3", "3.00", "300.00"]
     assert "2 communities" in page.result.text()
+    monthly = list(csv.reader((tmp_path / "table-monthly.csv").read_text("utf-8-sig").splitlines()))
+    assert [r[0] for r in monthly[1:]] == ["2025-01", "2025-02", "2025-03"]
+    assert "3 months in table-monthly.csv" in page.result.text()
 
 
 def test_cancelling_an_export_leaves_no_file(qtbot, store, q1, tmp_path, save_as, monkeypatch):
