@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from outreach.services.contacts import ContactQuery, list_contacts
 from outreach.services.demo import has_data
-from outreach.services.profile import get_profile
 from outreach.services.roi import Period, RoiReport, roi_report
 from outreach.services.summary import activity_summary
 
@@ -430,7 +429,7 @@ class DashboardPage(QWidget):
     # -- showing -----------------------------------------------------------------
     def show_data(self, data: DashboardData) -> None:
         self.data = data
-        currency = get_profile(self.store).currency
+        currency = data.this_month.currency
         this, last = data.this_month.total, data.last_month.total
         for key, _caption, read in TILES:
             value, before = self.tiles[key]

@@ -323,7 +323,6 @@ class ReportsPage(QWidget):
         self._generation = 0
         self.report: RoiReport | None = None
         self.last_file: str | None = None
-        self.currency = get_profile(store).currency
 
         # What to report on
         self.preset = QComboBox()
@@ -458,7 +457,6 @@ class ReportsPage(QWidget):
     def showEvent(self, event) -> None:
         # Communities may have been added or renamed on another page meanwhile.
         self.reload_communities()
-        self.currency = get_profile(self.store).currency
         super().showEvent(event)
 
     def reload_communities(self) -> None:
@@ -553,7 +551,7 @@ class ReportsPage(QWidget):
             return  # a newer preview was asked for meanwhile
         self.report = report
         self._say("")
-        currency = self.currency
+        currency = report.currency  # as the report was made
         communities = len(report.rows)
         self.summary.setText(
             f"{period_text(report.period)}, {attribution_label(report.attribution).lower()} "
