@@ -75,9 +75,17 @@ class Store:
     """An open database: its engine and a factory of short sessions."""
 
     def __init__(self, url: str):
+        from . import audit_trail
+        from .context import PRACTITIONER
+
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Who the changes made through this store are recorded as (the signed-in
+        # user in the app); off until the schema is known to hold the trail.
+        self.actor = PRACTITIONER
+        self.audit_enabled = False
+        audit_trail.install(self)
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,6 +117,7 @@ def open_store(db: str | os.PathLike | None = None, *, migrate: bool = True) -> 
             from .migrate import ensure_current
 
             ensure_current(store)
+            store.audit_enabled = True
         else:
             with store.engine.connect():
                 pass

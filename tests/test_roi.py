@@ -411,4 +411,21 @@ def test_an_empty_period_has_empty_trend_funnel_and_lists(store, golden):
     assert report.funnel_rates == [None, None, None, None]
     u = report.unattributed
     assert (u.contacts, u.intakes, u.patients, u.revenue_cents) == (0, 0, 0, 0)
-    assert report.top_posts == [] and report.compliance is None
+    assert report.top_posts == [] and report.compliance.empty
+
+
+def test_the_report_carries_the_compliance_summary(store, actor):
+    from datetime import UTC, datetime
+
+    from outreach.services import communities as com
+    from outreach.services import posts as posts_svc
+
+    cid = com.create_community(store, actor, com.CommunityData(name="r/CPAP"))
+    posts_svc.create_post(
+        store,
+        actor,
+        posts_svc.PostData(cid, datetime(2024, 3, 5, tzinfo=UTC), "advice", "old", body="x"),
+        source="import",
+    )
+    report = roi_report(store, Period(date(2024, 3, 1), date(2024, 3, 31)))
+    assert (report.compliance.advice_posts, report.compliance.unchecked) == (1, 1)

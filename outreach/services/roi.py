@@ -28,7 +28,7 @@ from ..models import (
     StageChange,
 )
 from ..store import Store
-from .compliance_summary import ComplianceSummary
+from .compliance_summary import ComplianceSummary, compliance_summary
 from .profile import get_profile
 
 MODELS = ("first", "last", "linear")
@@ -402,6 +402,7 @@ def roi_report(
         unattributed=unattributed,
         funnel=funnel,
         top_posts=top,
+        compliance=compliance_summary(store, period.start, period.end, community_ids),
         communities_chosen=bool(community_ids),
     )
 
@@ -670,7 +671,9 @@ def _decimal(cents: int | None) -> str:
 
 
 def _count(value: float) -> str:
-    return f"{value:g}"
+    # Whole counts as integers (":g" would write a million as 1e+06); shares
+    # from linear attribution keep up to four decimals.
+    return str(int(value)) if float(value).is_integer() else f"{value:.4f}".rstrip("0")
 
 
 def csv_rows(report: RoiReport) -> list[list[str]]:

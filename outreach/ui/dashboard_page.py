@@ -35,7 +35,6 @@ from .forms import heading
 from .reports_page import (
     _Item,
     count_text,
-    gc_paused,
     money_text,
     percent_text,
     preset_period,
@@ -398,8 +397,7 @@ class DashboardPage(QWidget):
         generation, store, today = self._wanted, self.store, self._today()
 
         def work(_progress):
-            with gc_paused():
-                return generation, compute(store, today)
+            return generation, compute(store, today)
 
         task = Task(work)
         task.setAutoDelete(False)

@@ -4,10 +4,7 @@ CSV written in the background with a progress dialog that can be cancelled."""
 
 from __future__ import annotations
 
-import gc
 import os
-import threading
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
@@ -68,37 +65,6 @@ ATTRIBUTIONS = [
     ),
     ("linear", "Linear", "The credit is shared equally among every community they touched."),
 ]
-
-
-# -- work off the GUI thread ------------------------------------------------------
-_gc_lock = threading.Lock()
-_gc_holds = 0
-_gc_was_enabled = True
-
-
-@contextmanager
-def gc_paused():
-    """Pause Python's cyclic garbage collector while work runs on a worker thread.
-
-    A collection runs in whichever thread happens to allocate. On a worker it can
-    free an unreachable window or dialog (a Python reference cycle) and so delete
-    its Qt object off the GUI thread, which crashes the process (seen here: a
-    segfault "Garbage-collecting" inside roi_report). Paused, the collector runs
-    again on the GUI thread afterwards.
-    """
-    global _gc_holds, _gc_was_enabled
-    with _gc_lock:
-        if _gc_holds == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_holds += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_holds -= 1
-            if _gc_holds == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 # -- pure helpers (no widgets) -------------------------------------------------
@@ -532,8 +498,7 @@ class ReportsPage(QWidget):
         store = self.store
 
         def work(progress):
-            with gc_paused():
-                report = roi_report(store, *chosen)
+            report = roi_report(store, *chosen)
             if progress(1, 1) is False:
                 raise Cancelled("Preview cancelled.")
             return report
@@ -654,10 +619,6 @@ class ReportsPage(QWidget):
         practice = get_profile(store).practitioner_name
 
         def work(progress):
-            with gc_paused():
-                return write(progress)
-
-        def write(progress):
             report = roi_report(store, *chosen)
             if progress(0, 1) is False:
                 raise Cancelled("Export cancelled; no file was written.")

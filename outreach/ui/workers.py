@@ -3,11 +3,42 @@ progress through signals to a cancellable QProgressDialog."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+_gc_lock = threading.Lock()
+_gc_holds = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while work runs on a worker thread.
+
+    A collection runs in whichever thread happens to allocate. On a worker it can
+    free an unreachable window or dialog (a Python reference cycle) and so delete
+    its Qt object off the GUI thread, which crashes the process (seen here: a
+    segfault "Garbage-collecting" inside roi_report). Paused, the collector runs
+    again on the GUI thread afterwards.
+    """
+    global _gc_holds, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holds == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holds += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holds -= 1
+            if _gc_holds == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 class _Signals(QObject):
@@ -34,7 +65,8 @@ class Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work(self._progress)
+            with gc_paused():
+                result = self._work(self._progress)
         except BaseException as exc:  # reported to the GUI thread, never lost
             self.signals.failed.emit(exc)
         else:
