@@ -113,7 +113,7 @@ class _Section(QGroupBox):
         else:
             self.empty.setText(empty_text)
             self.stack.setCurrentWidget(self.empty)
-            self.stack.setMaximumHeight(self.empty.sizeHint().height() + 40)
+            self.stack.setMaximumHeight(self.empty.sizeHint().height() + 4)
 
 
 class CompliancePage(QWidget):
@@ -211,7 +211,7 @@ class CompliancePage(QWidget):
         grid.setColumnStretch(1, 1)
         body = QWidget()
         body_column = QVBoxLayout(body)
-        body_column.setContentsMargins(0, 0, 0, 0)
+        body_column.setContentsMargins(6, 6, 6, 6)
         body_column.addWidget(self.headline)
         body_column.addLayout(grid)
         body_column.addStretch(1)
@@ -331,6 +331,10 @@ class CompliancePage(QWidget):
         else:
             self.needs_note.setText("")
         self.check_button.setVisible(bool(posts))
+        # Nothing at all in the period: the headline's sentence says so, no empty boxes.
+        nothing = summary.empty and not posts
+        for section in (self.months, self.categories, self.overrides, self.needs_check):
+            section.setVisible(not nothing)
 
     def _posts_needing_check(self, start: date, end: date) -> tuple[list[posts_svc.PostRow], int]:
         rows: list[posts_svc.PostRow] = []

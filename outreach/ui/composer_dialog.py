@@ -601,7 +601,9 @@ class ComposerDialog(QDialog):
                 "override a finding with a written reason."
             )
         self.highlighter.set_spans(self._spans(result))
-        self.crisis_button.setVisible(result.crisis)
+        # The reply template itself names the crisis: offering it again would loop.
+        replied = risk_scan.crisis_reply().strip() in self.editor.toPlainText()
+        self.crisis_button.setVisible(result.crisis and not replied)
         self._finding_buttons()
 
     def _show_gate(self, result: compliance.Evaluation) -> None:

@@ -73,7 +73,6 @@ class PolicyForm(QWidget):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Policy status")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.status)
         outer.addLayout(self.form)
         self.setMaximumWidth(760)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from outreach.errors import OutreachError
 from outreach.services.profile import get_profile
@@ -20,6 +28,19 @@ def _section(text: str) -> QLabel:
     font.setPointSizeF(font.pointSizeF() * 1.15)
     label.setFont(font)
     return label
+
+
+def _align_labels(*forms: QFormLayout) -> None:
+    """Give the forms one label column, so their fields line up."""
+    labels = [
+        item.widget()
+        for form in forms
+        for row in range(form.rowCount())
+        if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) and item.widget()
+    ]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
 
 
 class SettingsPage(QWidget):
@@ -66,6 +87,7 @@ class SettingsPage(QWidget):
         column.addWidget(note)
         column.addWidget(self.policy)
         column.addStretch(1)
+        _align_labels(self.form.form, self.policy.form)
         self.scroll.setWidget(body)
         self._loaded = get_profile(self.store)
 
