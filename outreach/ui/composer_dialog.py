@@ -176,6 +176,7 @@ class _ItemLabel(QLabel):
         self.box = box
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -405,6 +406,9 @@ class ComposerDialog(QDialog):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Check status")
+        bold = self.status.font()
+        bold.setBold(True)
+        self.status.setFont(bold)
         self.check_button = self._button("C&heck", "Check the post", self.check)
         self.copy_button = self._button(
             "Cop&y final text", "Copy the final text", self.copy_final_text
@@ -452,6 +456,7 @@ class ComposerDialog(QDialog):
         label = QLabel()
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         label.setAccessibleName(accessible)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
@@ -626,7 +631,7 @@ class ComposerDialog(QDialog):
         )
         self.warnings.setVisible(bool(result.warnings))
         self.rules_label.setText(rules_text(result.rules))
-        self.meter_label.setText(f"Self-promotion: {result.meter.sentence}")
+        self.meter_label.setText(f"Self-promotion meter. {result.meter.sentence}")
         self.rules_override_button.setVisible(
             self.kind.currentData() == "advice" and result.rules.advice_allowed is False
         )
