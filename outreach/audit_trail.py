@@ -101,7 +101,8 @@ def install(store) -> None:
 
     @event.listens_for(store._sessions, "after_flush")
     def _after_flush(session, _context):
-        if not store.audit_enabled:
+        # A service that writes its own, more telling event (sign-in) opts out.
+        if not store.audit_enabled or session.info.get("audit_written"):
             return
         changes: dict[tuple[str, str], tuple[list, set]] = defaultdict(lambda: ([], set()))
         for action, objects in (
@@ -134,7 +135,9 @@ def install(store) -> None:
 
     @event.listens_for(store._sessions, "do_orm_execute")
     def _bulk(state):
-        if not store.audit_enabled or not (state.is_insert or state.is_update or state.is_delete):
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return
+        if not store.audit_enabled or state.session.info.get("audit_written"):
             return
         table = state.statement.table.name if hasattr(state.statement, "table") else ""
         if not table or table in _SKIPPED:

@@ -173,6 +173,7 @@ def cmd_db(args) -> int:
         print(f"Integrity:   {report.integrity}")
         print(f"Foreign keys: {report.foreign_key_problems} problems")
         print(f"Evidence:    {report.evidence}")
+        print(f"Audit trail: {report.audit}")
         for table, count in report.counts.items():
             print(f"  {table:<20} {count:>10,}")
     for problem in report.problems:

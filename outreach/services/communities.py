@@ -14,7 +14,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..models import COMMUNITY_STATUSES, PLATFORMS, Community, CommunityAlias, CostEntry, Post
 from ..store import Store
 from ..timeutil import now_utc
-from .common import Page, clamp_limit, clean, search_clause, valid_url
+from .common import Page, clamp_limit, clean, require_owner, search_clause, valid_url
 from .intake_links import suggest_code
 
 INTAKE_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -210,8 +210,9 @@ def delete_community(
     posts: Literal["refuse", "delete", "move"] = "refuse",
     move_to: int | None = None,
 ) -> DeleteOutcome:
-    """Delete a community. Its posts are kept unless the user chose to delete
-    them or to move them to another community."""
+    """Delete a community (the practitioner only). Its posts are kept unless the
+    user chose to delete them or to move them to another community."""
+    require_owner(actor, "delete communities")
     with store.session() as session:
         community = session.get(Community, community_id)
         if community is None:

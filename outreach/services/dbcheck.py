@@ -20,6 +20,7 @@ class DbCheck:
     integrity: str = "ok"
     foreign_key_problems: int = 0
     evidence: str = "not checked"
+    audit: str = "not checked"
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -66,7 +67,16 @@ def check_database(store: Store) -> DbCheck:
 
 
 def _check_chains(store: Store, report: DbCheck) -> None:
+    from .audit import verify_trail
     from .evidence import verify_ledger
+
+    trail = verify_trail(store)
+    report.audit = "ok" if trail is None else trail.sentence
+    if trail is not None:
+        report.problems.append(
+            f"{trail.sentence} The audit trail was changed outside Outreach: restore a backup "
+            "from before the change, or keep this report with the file."
+        )
 
     problem = verify_ledger(store)
     report.evidence = "ok" if problem is None else problem.sentence

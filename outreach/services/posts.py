@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from .. import audit_trail
 from ..context import Actor
 from ..errors import ComplianceError, NotFound, ValidationError
 from ..models import POST_KINDS, POST_SOURCES, Community, Post
 from ..store import Store
 from ..timeutil import end_of_day_utc, now_utc, start_of_day_utc
-from .common import Page, clamp_limit, clean, search_clause, valid_url
+from .common import Page, clamp_limit, clean, require_owner, search_clause, valid_url
 from .evidence import passing_check_for
 
 KIND_LABELS = {
@@ -289,8 +290,16 @@ def set_archived(store: Store, actor: Actor, post_ids: list[int], archived: bool
 
 
 def delete_posts(store: Store, actor: Actor, post_ids: list[int]) -> int:
+    """Delete posts (the practitioner only). Their compliance checks stay in the
+    evidence ledger: the evidence outlives the log entry."""
+    require_owner(actor, "delete posts")
     with store.session() as session:
-        result = session.execute(delete(Post).where(Post.id.in_(post_ids)))
+        # One audit event naming every deleted id, instead of the bulk statement's.
+        session.info["audit_written"] = True
+        ids = list(session.scalars(select(Post.id).where(Post.id.in_(post_ids))))
+        result = session.execute(delete(Post).where(Post.id.in_(ids)))
+        if ids:
+            audit_trail.append(session.connection(), actor, "delete", "posts", ids)
         return result.rowcount or 0
 
 
