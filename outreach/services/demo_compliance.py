@@ -32,11 +32,14 @@ _BODIES = [
     "Racing thoughts at night are common; writing a short to-do list before bed helps some people.",
     "Many people find their blood sugar steadier with protein at breakfast; your own dietitian can "
     "tailor this.",
-    # Checked with findings overridden, so the evidence shows what an override looks like.
     "In the trials I read, 0.5 mg of melatonin was as effective as 5 mg for shifting sleep timing.",
+    # A warning, kept with the check.
     "Our clinic's free consult this month covers CBT-I basics for anyone curious.",
+    # Checked with a finding overridden, so the evidence shows what an override looks like.
+    "What you describe sounds like you have a body clock that runs late; a sleep specialist can "
+    "tell you for sure.",
 ]
-_REASON = "Quoting published trial doses as education; no individual advice given."
+_REASON = "Describing a common pattern in general terms and pointing to a specialist."
 
 
 def add_checks(store: Store, actor: Actor, seed: int, today: date) -> int:
