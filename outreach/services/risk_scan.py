@@ -328,6 +328,11 @@ def _pattern_findings(
         if unless is not None and unless.search(_sentence_around(segment, *match.span())):
             continue
         start, end = offset + match.start(), offset + match.end()
+        # Patterns may consume the space after a phrase; the finding is the words.
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        while start < end and text[start].isspace():
+            start += 1
         yield Finding(
             pattern_id=pattern.id,
             category=pattern.category,
