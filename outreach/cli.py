@@ -15,13 +15,11 @@ from pathlib import Path
 
 from . import __version__
 from .context import PRACTITIONER
-from .errors import Cancelled, Conflict, OutreachError, StoreError, ValidationError
+from .errors import Cancelled, Conflict, OutreachError, ValidationError
 from .services.csv_table import CsvError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
-LATER = {
-    "restore": "the Trust issue (backups and restore)",
-}
+LATER: dict[str, str] = {}  # commands that arrive with later work
 
 
 class UsageError(Exception):
@@ -68,10 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = db_sub.add_parser("upgrade", help="bring the schema up to this version (backup first)")
     _db_option(p)
 
-    p = command("backup", "copy the database to a backup file")
+    p = command("backup", "copy the database to a backup file, or list the backups")
     p.add_argument("--to", metavar="FILE", help="where to write (default: the backups folder)")
-    p = command("restore", "replace the database with a backup")
+    p.add_argument("--list", action="store_true", help="list the backups (date, reason, size)")
+    p = command("restore", "replace the database with a backup (the current one is kept)")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="do not ask before replacing")
 
     settings = command("settings", "read or change the practice profile")
     s_sub = settings.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
@@ -120,9 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args):
+    from .services.backups import daily_backup_warning
     from .store import open_store
 
-    return open_store(args.db)
+    store = open_store(args.db)
+    # The first command of the day takes the daily backup (one directory listing
+    # otherwise); a failure is said but does not stop the command.
+    warning = daily_backup_warning(store)
+    if warning:
+        print(warning, file=sys.stderr)
+    return store
 
 
 def _print_json(data) -> None:
@@ -182,23 +189,54 @@ def cmd_db(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from .backup import backup_before, backup_sqlite
+    from .services.backups import back_up_now, backups_of, human_size
 
+    if args.list and args.to:
+        raise UsageError("Give --list or --to, not both.")
     store = _open(args)
     try:
-        if store.path is None:
-            raise StoreError(
-                "Backups of a server database are made with the server's own tools "
-                "(e.g. pg_dump); `outreach backup` copies SQLite files."
-            )
-        dest = (
-            backup_sqlite(store.path, Path(args.to))
-            if args.to
-            else backup_before(store.path, "manual")
-        )
+        if args.list:
+            backups = backups_of(store)
+        else:
+            dest = back_up_now(store, args.to)
     finally:
         store.dispose()
-    print(f"Backed up to {dest}")
+    if not args.list:
+        print(f"Backed up to {dest}")
+        return OK
+    if not backups:
+        print("There are no backups yet; `outreach backup` takes one.")
+    for b in backups:
+        print(f"{b.taken_at:%Y-%m-%d %H:%M}  {b.label:<26} {human_size(b.size):>9}  {b.path}")
+    return OK
+
+
+def cmd_restore(args) -> int:
+    from .services.backups import require_sqlite, restore_database
+    from .store import resolve_url
+
+    # By path, not through open_store: a damaged database must still be replaceable.
+    target = require_sqlite(resolve_url(args.db))
+    source = Path(args.file).expanduser()
+    if not source.is_file():
+        raise UsageError(f"There is no file {source}; give the backup file to restore.")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "Restoring replaces the whole database, so it asks first; there is no "
+                "terminal to ask on. Add --yes to restore without asking."
+            )
+        answer = input(
+            f"Replace {target} with {source}? The current database is backed up first. [y/N] "
+        )
+        if answer.strip().lower() not in ("y", "yes"):
+            raise Cancelled("Nothing was changed.")
+    outcome = restore_database(target, source, PRACTITIONER)
+    upgraded = (
+        f" It was upgraded from schema {outcome.revision_before}." if outcome.upgraded else ""
+    )
+    kept = f" The previous database is kept at {outcome.kept_as}." if outcome.kept_as else ""
+    print(f"Restored {target} from {source}.{upgraded}{kept}")
     return OK
 
 
@@ -422,6 +460,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "db": cmd_db,
     "backup": cmd_backup,
+    "restore": cmd_restore,
     "settings": cmd_settings,
     "import": cmd_import,
     "export": cmd_export,
@@ -439,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gui(args)
         if args.command in LATER:
             return _later(args.command, LATER[args.command])
+        from .log import setup_logging
+
+        setup_logging()
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
@@ -457,6 +499,16 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
+        return FAILED
+    except Exception as exc:
+        # A database error that escaped a service ("database is locked", a full
+        # disk) becomes a sentence; anything else is a bug and keeps its trace.
+        from .store import user_message
+
+        message = user_message(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
         return FAILED
 
 

@@ -32,7 +32,15 @@ def default_db_path() -> Path:
 
 
 def log_dir() -> Path:
-    path = data_dir() / "logs"
+    """The platform's log folder (e.g. ~/.local/state/Outreach/log, ~/Library/Logs/
+    Outreach, %LOCALAPPDATA%\\Outreach\\Logs); under the data folder when
+    OUTREACH_HOME moves it, so tests and trials keep their logs with their data."""
+    override = os.environ.get(HOME_ENV)
+    path = (
+        Path(override) / "logs"
+        if override
+        else Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 

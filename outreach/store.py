@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,13 +10,25 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from . import paths
 from .errors import StoreError
 
+log = logging.getLogger("outreach.store")
+
 BUSY_TIMEOUT_MS = 5000
+# BEGIN IMMEDIATE waits BUSY_TIMEOUT_MS for the write lock; a long import in
+# another process may hold it longer, so try a few times before giving up.
+WRITE_LOCK_ATTEMPTS = 3
+# The execution option the begin event reads: "IMMEDIATE" takes the write lock at
+# BEGIN, where SQLite's busy timeout applies.
+BEGIN_MODE = "outreach_begin"
+
+
+class DatabaseBusy(StoreError):
+    """Another program holds the write lock; nothing was changed."""
 
 
 def resolve_url(db: str | os.PathLike | None = None) -> str:
@@ -43,11 +56,13 @@ def sqlite_path(url: str) -> Path | None:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # hide_parameters: an error's text must never carry the values of a row
+    # (names, emails) into the log or a dialog.
+    engine = create_engine(url, hide_parameters=True)
     _apply_sqlite_recipe(engine)
     return engine
 
@@ -68,7 +83,12 @@ def _apply_sqlite_recipe(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A deferred BEGIN that reads first cannot wait for the write lock later:
+        # SQLite fails the upgrade at once with "database is locked" (its busy
+        # handler is skipped there to avoid deadlock). Writers that may race
+        # another process ask for IMMEDIATE, which waits at BEGIN instead.
+        mode = connection.get_execution_options().get(BEGIN_MODE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
 class Store:
@@ -100,10 +120,39 @@ class Store:
         return str(self.path) if self.path else make_url(self.url).render_as_string()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One user action: commits on success, rolls back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+    def session(self, *, immediate: bool = False) -> Iterator[Session]:
+        """One user action: commits on success, rolls back on any error.
+
+        ``immediate=True`` is for actions that write and may race another
+        process (imports, restores): the write lock is taken first, waiting for
+        it (and retrying, which is safe because nothing has run yet), so the
+        action cannot fail half-way with "database is locked".
+        """
+        try:
+            session, transaction = self._begin(immediate)
+            with session, transaction:
+                yield session
+        except OperationalError as exc:
+            if is_busy(exc):
+                log.warning("Database busy; the action was rolled back")
+                raise DatabaseBusy(busy_sentence(self.display_name)) from exc
+            raise
+
+    def _begin(self, immediate: bool) -> tuple[Session, SessionTransaction]:
+        for attempt in range(1, WRITE_LOCK_ATTEMPTS + 1):
+            session = self._sessions()
+            transaction = session.begin()
+            if not (immediate and self.is_sqlite):
+                return session, transaction
+            try:
+                session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
+                return session, transaction
+            except OperationalError as exc:
+                session.close()
+                if not is_busy(exc) or attempt == WRITE_LOCK_ATTEMPTS:
+                    raise
+                log.info("Write lock busy; waiting again (attempt %d)", attempt + 1)
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -127,7 +176,30 @@ def open_store(db: str | os.PathLike | None = None, *, migrate: bool = True) -> 
     except Exception:
         store.dispose()
         raise
+    log.info("Opened the %s database", store.engine.dialect.name)
     return store
+
+
+def is_busy(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "sqlite_busy" in text
+
+
+def busy_sentence(name: str) -> str:
+    return (
+        f"Another Outreach program is writing to {name} right now (perhaps an import from "
+        "the command line). Nothing was changed; try again in a moment."
+    )
+
+
+def user_message(exc: BaseException) -> str | None:
+    """A sentence for a database error that escaped a service, or None."""
+    if isinstance(exc, DBAPIError):
+        if is_busy(exc):
+            return busy_sentence("the database")
+        return explain_db_error("The database", exc)
+    return None
 
 
 def explain_db_error(name: str, exc: DBAPIError) -> str:
