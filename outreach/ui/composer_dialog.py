@@ -122,7 +122,7 @@ class MarkPostedDialog(QDialog):
         self.setAccessibleName(self.windowTitle())
         intro = QLabel(
             "Post the copied text in the community first, then say where it is. The post is "
-            "logged with the checked text, exactly as copied."
+            "logged with the final text, exactly as copied."
         )
         intro.setWordWrap(True)
         self.form = FieldForm()
