@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from . import communities as communities_service
 from . import posts as posts_service
 from .csv_table import CsvError, Table, apply_overrides, auto_map, read_table, record, write_table
 from .intake_links import suggest_code
+
+log = logging.getLogger("outreach.import")
 
 Progress = Callable[[int, int], bool]
 KINDS = ("communities", "posts")
@@ -200,8 +203,20 @@ def import_file(
     table = read_table(path)
     mapping = _mapping(kind, table, overrides)
     if kind == "communities":
-        return _import_communities(store, actor, table, mapping, dry_run, progress)
-    return _import_posts(store, actor, table, mapping, dry_run, progress)
+        result = _import_communities(store, actor, table, mapping, dry_run, progress)
+    else:
+        result = _import_posts(store, actor, table, mapping, dry_run, progress)
+    # Counts only: the file's name or rows may name people.
+    log.info(
+        "Import of %s%s: %d new, %d updated, %d skipped, %d rows rejected",
+        kind,
+        " (dry run)" if dry_run else "",
+        result.imported,
+        result.updated,
+        result.skipped,
+        len(result.errors),
+    )
+    return result
 
 
 def _community_data(values: dict[str, str]) -> communities_service.CommunityData:
@@ -274,7 +289,9 @@ def _import_communities(store, actor, table, mapping, dry_run, progress) -> Impo
         parsed.append(data)
     if result.errors:
         return result
-    with store.session() as session:
+    # The write lock first, so a command-line import racing the app waits for it
+    # instead of failing half-way with "database is locked".
+    with store.session(immediate=not dry_run) as session:
         existing = {
             name.lower(): cid for cid, name in session.execute(select(Community.id, Community.name))
         }
@@ -382,7 +399,7 @@ def _import_posts(store, actor, table, mapping, dry_run, progress) -> ImportResu
     if result.errors:
         return result
     stamp = now_utc()
-    with store.session() as session:
+    with store.session(immediate=not dry_run) as session:
         present = _existing_keys(session, rows)
         batch = []
         for index, data in enumerate(rows):

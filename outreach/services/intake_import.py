@@ -4,6 +4,7 @@ never duplicated, so importing the same file twice changes nothing."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,8 @@ from .contacts import EMAIL_RE, email_key, phone_digits
 from .csv_table import CsvError, Table, apply_overrides, auto_map, read_table, record
 from .importers import RowError, check_progress
 from .referrals import ReferralData, advance_stage
+
+log = logging.getLogger("outreach.import")
 
 INTAKE_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("full name", "client name", "patient name", "your name"),
@@ -223,7 +226,8 @@ def import_intake(
     if result.errors:
         return result
     stamp = now_utc()
-    with store.session() as session:
+    # The write lock first: a race with another process waits instead of failing.
+    with store.session(immediate=not dry_run) as session:
         for index, form in enumerate(forms):
             if index % 500 == 0:
                 check_progress(progress, total + index, total * 2)
@@ -278,7 +282,21 @@ def import_intake(
             session.flush()
         if dry_run:
             session.rollback()
+    _log(result)
     return result
+
+
+def _log(result: PipelineImportResult) -> None:
+    # Counts only, never a name or an email from the file.
+    log.info(
+        "Import of %s%s: %d new, %d updated, %d unchanged, %d rows rejected",
+        result.kind,
+        " (dry run)" if result.dry_run else "",
+        result.new,
+        result.updated,
+        result.unchanged,
+        result.rejected,
+    )
 
 
 def _fill_blanks(contact: Contact, form: _Intake) -> bool:
@@ -338,7 +356,7 @@ def import_revenue(
     result = PipelineImportResult(kind="payments", dry_run=dry_run)
     entries = []
     total = len(table.rows)
-    with store.session() as session:
+    with store.session(immediate=not dry_run) as session:
         for index, (number, row) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
             if index % 500 == 0:
                 check_progress(progress, index, total * 2)
@@ -377,6 +395,7 @@ def import_revenue(
             result.new += 1
         if dry_run:
             session.rollback()
+    _log(result)
     return result
 
 
