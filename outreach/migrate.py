@@ -3,6 +3,7 @@ upgrade in one transaction with foreign keys off and checked before commit."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from sqlalchemy.engine import Connection
 from .backup import backup_before
 from .errors import DatabaseNewerError, MigrationFailed, StoreError
 from .migrations import HEAD_REVISION
-from .store import Store
+from .store import BEGIN_MODE, Store
+
+log = logging.getLogger("outreach.migrate")
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,9 @@ def migrate_to(
                 # before SQLAlchemy emits BEGIN: batch migrations recreate tables
                 # and would cascade-delete child rows with foreign keys on.
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+                # Take the write lock at BEGIN, where the busy timeout applies: a
+                # deferred BEGIN would fail at once if another process writes.
+                conn.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
             try:
                 with conn.begin():
                     cfg = alembic_config(conn)
@@ -122,8 +128,11 @@ def migrate_to(
                 if store.is_sqlite:
                     conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
     except Exception as exc:
+        log.error("Schema change from %s to %s failed: %s", before, target, type(exc).__name__)
         raise MigrationFailed(
             f"Upgrading the database {store.display_name} failed ({exc}); it was left "
             f"exactly as it was.{where}"
         ) from exc
-    return MigrationOutcome(before=before, after=current_revision(store) or "", backup=backup)
+    outcome = MigrationOutcome(before=before, after=current_revision(store) or "", backup=backup)
+    log.info("Schema changed from %s to %s", before or "(empty)", outcome.after)
+    return outcome
