@@ -6,8 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+STAMP_BUILD := $(VENV)/.installed-build
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench bundle clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Outreach needs Python 3.11 or newer on PATH." >&2; exit 2; }
@@ -20,6 +21,10 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(STAMP_RUN)
+
+$(STAMP_BUILD): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[build]"
 	@touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
@@ -36,6 +41,16 @@ format: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m bench
+
+# The Linux onedir bundle (dist/outreach/) from installer/outreach.spec, then its
+# own self-test offscreen: proof the frozen app finds its migrations, resources
+# and Qt plugins. --clean: a stale build/ cache must not hide a missing file.
+bundle: $(STAMP_BUILD)
+	rm -rf dist/outreach
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build installer/outreach.spec
+	@du -sh dist/outreach
+	QT_QPA_PLATFORM=offscreen dist/outreach/outreach self-test
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
