@@ -418,3 +418,26 @@ def test_the_summary_counts_posts_checks_findings_and_overrides(store, actor, ci
 def test_an_empty_period_has_an_empty_summary(store):
     summary = compliance_summary(store, date(2020, 1, 1), date(2020, 12, 31))
     assert summary.empty and summary.findings_by_category == [] and summary.overrides == []
+
+
+def test_the_crisis_reply_itself_raises_no_finding(store, actor, cid):
+    from outreach.services import risk_scan
+
+    body = risk_scan.crisis_reply()
+    result = gate.evaluate(store, gate.Draft(cid, body), all_yes(store))
+    assert result.findings == [] and not result.crisis
+
+
+def test_a_logged_posts_new_text_and_its_check_are_saved_together(store, actor, cid):
+    pid = log(store, actor, cid, check(store, actor, cid))
+    row = posts_svc.get_post(store, pid)
+    edited = replace(row.data(), body=SAFE + " Light in the morning helps too.")
+    with pytest.raises(ComplianceError):  # a check of other words: nothing is saved
+        posts_svc.update_post(store, actor, pid, edited, check_id=row.check_id)
+    assert posts_svc.get_post(store, pid).body == row.body
+    again = gate.record_check(store, actor, gate.Draft(cid, edited.body), all_yes(store))
+    posts_svc.update_post(
+        store, actor, pid, replace(edited, body=again.final_text), check_id=again.id
+    )
+    saved = posts_svc.get_post(store, pid)
+    assert (saved.check_status, saved.check_id) == ("checked", again.id)

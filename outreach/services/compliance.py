@@ -246,10 +246,10 @@ def evaluate(
         checklist = current_in(session)
         meter = promotion_meter(session, rules, draft.kind)
     composition = compose(profile, rules, draft.body)
-    findings = risk_scan.scan(
-        composition.final_text,
-        ignore=[t for t in (profile.disclaimer.strip(), profile.signature.strip()) if t],
-    )
+    # The practice's own texts are not scanned, nor the crisis-resource reply
+    # (it names suicide on purpose, and is what the gate recommends).
+    own = (profile.disclaimer.strip(), profile.signature.strip(), risk_scan.crisis_reply().strip())
+    findings = risk_scan.scan(composition.final_text, ignore=[t for t in own if t])
     blockers: list[Blocker] = []
     warnings: list[str] = list(composition.notes)
     if not composition.body:

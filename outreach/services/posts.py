@@ -229,7 +229,11 @@ def column_values(data: PostData) -> dict:
     }
 
 
-def update_post(store: Store, actor: Actor, post_id: int, data: PostData) -> None:
+def update_post(
+    store: Store, actor: Actor, post_id: int, data: PostData, *, check_id: int | None = None
+) -> None:
+    """Save an edit. With ``check_id``, the new text and the check that passed it
+    are saved together (the composer re-checking a logged post), or neither is."""
     data = normalize(data)
     with store.session() as session:
         post = session.get(Post, post_id)
@@ -238,6 +242,13 @@ def update_post(store: Store, actor: Actor, post_id: int, data: PostData) -> Non
         errors = _check(session, data)
         if errors:
             raise ValidationError(errors)
+        if check_id is not None:
+            if not passing_check_for(session, check_id, data.body):
+                raise ComplianceError(
+                    "That check is for other words than the post's text; check the post as "
+                    "it stands now."
+                )
+            post.check_id = check_id
         # Turning a logged post into advice would slip past the gate.
         if (
             data.kind == "advice"

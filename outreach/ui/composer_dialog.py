@@ -858,9 +858,8 @@ class ComposerDialog(QDialog):
                 url=address,
                 minutes_spent=spent,
             )
-            posts_svc.update_post(self.store, self.actor, self.post.id, data)
-            if check_id is not None:
-                posts_svc.attach_check(self.store, self.actor, self.post.id, check_id)
+            # The text and its check are saved in one transaction.
+            posts_svc.update_post(self.store, self.actor, self.post.id, data, check_id=check_id)
             self.saved_post_id = self.post.id
 
         dialog = MarkPostedDialog(log, url, minutes, posted_at, self)
