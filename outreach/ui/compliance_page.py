@@ -9,13 +9,11 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -38,6 +36,7 @@ from .composer_dialog import ComposerDialog
 from .formatting import local_date, local_datetime
 from .forms import heading
 from .policy_form import cover_status
+from .read_only_table import read_only_table
 from .workers import run_with_progress
 
 PDF_FILTER = "PDF files (*.pdf);;All files (*)"
@@ -60,18 +59,7 @@ def evidence_pdf_available() -> bool:
 
 
 def _table(headers: list[str], accessible: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(accessible)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    table = read_only_table(headers, accessible)
     table.setMinimumHeight(140)
     return table
 

@@ -32,13 +32,13 @@ from outreach.services.summary import activity_summary
 
 from .formatting import hours
 from .forms import heading
+from .read_only_table import read_only_table
 from .reports_page import (
     _Item,
     count_text,
     money_text,
     percent_text,
     preset_period,
-    read_only_table,
 )
 from .workers import Task
 

@@ -16,13 +16,11 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,6 +35,7 @@ from outreach.services.roi import MIN_DAYS, MIN_MINUTES, Figures, Period, RoiRep
 
 from . import desktop, file_dialogs
 from .forms import heading
+from .read_only_table import read_only_table
 from .workers import run_with_progress
 
 DASH = "—"
@@ -144,22 +143,6 @@ class _Item(QTableWidgetItem):
             return mine < theirs
         except TypeError:
             return str(mine) < str(theirs)
-
-
-def read_only_table(headers: list[str], accessible: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(accessible)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
 
 
 COMMUNITY_COLUMNS = [
