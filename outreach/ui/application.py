@@ -1,32 +1,50 @@
-"""Starting the app: QApplication, the store, errors shown not lost, first-run welcome."""
+"""Starting the app: QApplication, one app per database, the store, the daily
+backup, errors shown not lost, first-run welcome, reopening after a restore."""
 
 from __future__ import annotations
 
 import logging
+import platform
 import sys
-import traceback
 
+from PySide6.QtCore import QTimer, qVersion
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach import APP_NAME, __version__
 from outreach.context import PRACTITIONER
 from outreach.errors import StoreError
-from outreach.log import setup_logging
+from outreach.log import log_file, safe_traceback, setup_logging
 from outreach.services.profile import get_profile
 
 log = logging.getLogger("outreach.ui")
 
 
 def _excepthook(exc_type, exc, tb) -> None:
-    # Log the trace (no user data in it) and tell the user plainly.
-    log.error("Unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
-    if QApplication.instance() is not None:
-        QMessageBox.critical(
-            None,
-            APP_NAME,
-            f"Something went wrong: {exc}\n\nYour data is safe; the details are in the log file. "
-            "If it happens again, send the log to support.",
-        )
+    # Log where it happened, not the message (it may quote what a user typed),
+    # and tell the user plainly where the details are.
+    if exc is None:
+        exc = exc_type()
+    if exc.__traceback__ is None:
+        exc = exc.with_traceback(tb)
+    log.error("Unexpected error:\n%s", safe_traceback(exc))
+    if QApplication.instance() is None:
+        return
+    from outreach.store import user_message
+
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "")
+    box.setTextFormat(box.textFormat().PlainText)
+    message = user_message(exc)
+    where = log_file()
+    details = (
+        f"The details are in the log file:\n{where}" if where else "The log could not be written."
+    )
+    box.setText(
+        message
+        if message
+        else f"Something went wrong: {exc}\n\nWhat you saved is safe. {details}\n\n"
+        "If it happens again, send that file to support; it holds no patient data."
+    )
+    box.exec()
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -52,19 +70,114 @@ def open_main_window(store, actor=PRACTITIONER):
     return window
 
 
+class _Running:
+    """The open store and its main window; replaced whole after a restore."""
+
+    def __init__(self, store, url: str, actor=PRACTITIONER):
+        self.store, self.url, self.actor = store, url, actor
+        self.window = None
+
+    def open(self) -> None:
+        self.window = open_main_window(self.store, self.actor)
+
+    def bring_forward(self) -> None:
+        from .single_instance import bring_forward
+
+        if self.window is not None:
+            bring_forward(self.window)
+
+    def reopen(self) -> None:
+        """A fresh store and main window on the restored database: no page keeps
+        ids or cached rows from the database that was replaced."""
+        from outreach.store import open_store
+
+        old = self.window
+        actor = getattr(old, "actor", self.actor)
+        self.store.dispose()
+        try:
+            store = open_store(self.url)
+        except StoreError as exc:
+            QMessageBox.critical(old, APP_NAME, str(exc))
+            if old is not None:
+                old.close()
+            return
+        self.store, self.actor = store, actor
+        # The new window first: closing the last window would quit the app.
+        self.open()
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        log.info("Main window reopened after a restore")
+
+
+_running: _Running | None = None
+
+
+def can_reopen() -> bool:
+    return _running is not None
+
+
+def request_reopen() -> bool:
+    """Reopen the store and main window (after a restore); False when the app was
+    not started by run() (then the user must restart it)."""
+    if _running is None:
+        return False
+    QTimer.singleShot(0, _running.reopen)
+    return True
+
+
 def run(db: str | None = None) -> int:
+    global _running
     setup_logging()
+    log.info(
+        "Outreach %s starting (Python %s, Qt %s, %s)",
+        __version__,
+        platform.python_version(),
+        qVersion(),
+        platform.system(),
+    )
     app = make_application()
     sys.excepthook = _excepthook
-    from outreach.store import open_store
+    from outreach.services.backups import daily_backup_warning
+    from outreach.store import open_store, resolve_url
 
+    from .single_instance import SingleInstance
+
+    url = resolve_url(db)
+    instance = SingleInstance(url)
+    if not instance.acquire():
+        # Another Outreach has this database open: one writer, one window.
+        if instance.ask_first_to_come_forward():
+            log.info("Already open on this database; the open window was brought forward")
+            return 0
+        if not instance.acquire():
+            QMessageBox.warning(
+                None,
+                APP_NAME,
+                "Outreach is already open on this database but does not answer. Close it "
+                "(or end it in the task manager), then start Outreach again.",
+            )
+            return 1
     try:
-        store = open_store(db)
+        store = open_store(url)
     except StoreError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
+        instance.release()
         return 1
-    window = open_main_window(store)
+    warning = daily_backup_warning(store)
+    _running = _Running(store, url)
+    instance.activated.connect(_running.bring_forward)
+    _running.open()
+    if warning:
+        QMessageBox.warning(
+            _running.window,
+            APP_NAME,
+            f"{warning}\n\nYour work is not affected; Outreach tries again at the next start.",
+        )
     code = app.exec()
-    del window
-    store.dispose()
+    running, _running = _running, None
+    running.window = None
+    running.store.dispose()
+    instance.release()
+    log.info("Outreach closed")
     return code

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from outreach import APP_NAME, __version__
 
+from .backup_dialog import show_backups
 from .communities_page import CommunitiesPage
 from .compliance_page import CompliancePage
 from .contacts_page import ContactsPage
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self._action(file_menu, "Load &demo data...", self.data.load_demo)
+        self._action(file_menu, "&Backups...", lambda: show_backups(self))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")

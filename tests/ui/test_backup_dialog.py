@@ -1,0 +1,99 @@
+"""The Backups dialog: the list, Back up now, restore (asked first, off the GUI
+thread), staff cannot restore, and the File menu opens it."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+
+from outreach.backup import backup_before
+from outreach.context import Actor
+from outreach.services import backups as svc
+from outreach.services import communities as com
+from outreach.ui import backup_dialog, confirm, file_dialogs
+from outreach.ui.backup_dialog import BackupDialog
+
+
+def _names(db_path):
+    with closing(sqlite3.connect(db_path)) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM communities ORDER BY name")]
+
+
+def _add(store, actor, name):
+    com.create_community(store, actor, com.CommunityData(name=name, platform="forum"))
+
+
+def test_lists_backups_and_backs_up_now(qtbot, store, actor, db_path):
+    backup_before(db_path, "daily")
+    backup_before(db_path, "before-head")
+    dialog = BackupDialog(store, actor)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 2
+    kinds = {dialog.table.item(r, 1).text() for r in range(2)}
+    assert kinds == {"Daily", "Before a database upgrade"}
+    assert str(db_path.parent / "backups") in dialog.folder_label.text()
+    assert "14 daily" in dialog.intro.text() and "12 months" in dialog.intro.text()
+    dialog.backup_button.click()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=10_000)
+    assert "Backed up to" in dialog.status.text()
+    assert dialog.selected() is not None and dialog.selected().reason == "manual"
+
+
+def test_restore_selected_asks_then_restores(qtbot, store, actor, db_path, monkeypatch):
+    _add(store, actor, "before")
+    svc.back_up_now(store)
+    _add(store, actor, "after")
+    dialog = BackupDialog(store, actor)
+    qtbot.addWidget(dialog)
+    questions = []
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: questions.append(a[2]) or False)
+    dialog.table.selectRow(0)
+    dialog.restore_button.click()
+    assert questions and "backed up first" in questions[0] and str(db_path) in questions[0]
+    assert _names(db_path) == ["after", "before"]  # declined: nothing changed
+
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    dialog.restore_button.click()
+    qtbot.waitUntil(lambda: dialog.restored is not None, timeout=10_000)
+    assert _names(db_path) == ["before"]
+    assert dialog.restored.kept_as.exists()
+
+
+def test_restore_from_file_reports_a_bad_file(
+    qtbot, store, actor, tmp_path, monkeypatch, _no_blocking_message_boxes
+):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"SQLite format 3\x00" + b"not a database" * 500)
+    monkeypatch.setattr(file_dialogs, "ask_open_file", lambda *a, **k: str(junk))
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    dialog = BackupDialog(store, actor)
+    qtbot.addWidget(dialog)
+    dialog.restore_file_button.click()
+    qtbot.waitUntil(lambda: bool(_no_blocking_message_boxes), timeout=10_000)
+    kind, args = _no_blocking_message_boxes[-1]
+    assert kind == "warning" and "not an Outreach database" in args[2]
+    assert dialog.restored is None
+
+
+def test_staff_cannot_restore(qtbot, store, db_path):
+    backup_before(db_path, "daily")
+    dialog = BackupDialog(store, Actor(name="Sam", role="staff"))
+    qtbot.addWidget(dialog)
+    dialog.table.selectRow(0)
+    assert dialog.backup_button.isEnabled()
+    assert not dialog.restore_button.isEnabled() and not dialog.restore_file_button.isEnabled()
+    assert "Only the practitioner" in dialog.status.text()
+
+
+def test_file_menu_opens_backups(qtbot, store, actor, monkeypatch):
+    from outreach.ui.main_window import MainWindow
+
+    window = MainWindow(store, actor)
+    qtbot.addWidget(window)
+    opened = []
+    monkeypatch.setattr(BackupDialog, "exec", lambda self: opened.append(self) or 0)
+    file_menu = window.menuBar().actions()[0].menu()
+    action = next(a for a in file_menu.actions() if a.text() == "&Backups...")
+    action.trigger()
+    assert opened and opened[0].store is store
+    assert backup_dialog.show_backups  # the hook the menu uses
