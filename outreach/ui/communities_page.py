@@ -46,7 +46,14 @@ class CommunitiesPage(ListPage):
         self.archive_button = self.add_button(
             "&Archive", self.toggle_archive, "Archive or unarchive community"
         )
-        self.add_button("&Delete", self.delete_selected, "Delete community", "Delete")
+        self.delete_button = self.add_button(
+            "&Delete", self.delete_selected, "Delete community", "Delete"
+        )
+        if not actor.is_owner:
+            self.delete_button.setEnabled(False)
+            self.delete_button.setToolTip(
+                "Only the practitioner can delete communities; archive hides them instead."
+            )
         self.add_button(
             "From &catalog...", self.add_from_catalog, "Add communities from the catalog"
         )

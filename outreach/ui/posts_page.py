@@ -61,7 +61,14 @@ class PostsPage(ListPage):
         )
         self.add_button("&Archive", lambda: self.archive(True), "Archive posts")
         self.add_button("Unarc&hive", lambda: self.archive(False), "Unarchive posts")
-        self.add_button("&Delete", self.delete_selected, "Delete posts", "Delete")
+        self.delete_button = self.add_button(
+            "&Delete", self.delete_selected, "Delete posts", "Delete"
+        )
+        if not actor.is_owner:
+            self.delete_button.setEnabled(False)
+            self.delete_button.setToolTip(
+                "Only the practitioner can delete posts; archive hides them instead."
+            )
         self.buttons.addStretch(1)
         self.community = QComboBox()
         self.community.setAccessibleName("Filter by community")

@@ -19,6 +19,7 @@ from outreach.services.profile import get_profile
 from .forms import heading
 from .policy_form import PolicyForm
 from .profile_form import ProfileForm
+from .security_form import SecurityForm
 
 
 def _section(text: str) -> QLabel:
@@ -45,6 +46,7 @@ def _align_labels(*forms: QFormLayout) -> None:
 
 class SettingsPage(QWidget):
     status_message = Signal(str)
+    saved = Signal()
 
     def __init__(self, store, actor, parent=None):
         super().__init__(parent)
@@ -58,6 +60,10 @@ class SettingsPage(QWidget):
         self.save_button = QPushButton("&Save profile")
         self.save_button.setAccessibleName("Save practice profile")
         self.save_button.clicked.connect(self.save)
+        if not actor.is_owner:
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("Only the practitioner can change the settings.")
+            intro.setText(f"{intro.text()} Only the practitioner can change these settings.")
         self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         self._build_forms()
@@ -86,8 +92,14 @@ class SettingsPage(QWidget):
         note.setMaximumWidth(760)
         column.addWidget(note)
         column.addWidget(self.policy)
+        column.addWidget(_section("Security and backups"))
+        self.security = SecurityForm(self.store, self.actor)
+        column.addWidget(self.security)
         column.addStretch(1)
-        _align_labels(self.form.form, self.policy.form)
+        _align_labels(self.form.form, self.policy.form, self.security.form)
+        # Staff read the settings; the forms are disabled so nothing looks editable.
+        for form in (self.form, self.policy, self.security):
+            form.setEnabled(self.actor.is_owner)
         self.scroll.setWidget(body)
         self._loaded = get_profile(self.store)
 
@@ -97,11 +109,12 @@ class SettingsPage(QWidget):
             if policy is None:
                 self.status_message.emit("The policy has a value to correct; see beside it.")
                 return
-            saved = self.form.save(**policy)
+            saved = self.form.save(**policy, **self.security.values())
             if saved is not None:
                 self._loaded = saved
                 self.policy.show_status(saved)
                 self.status_message.emit("Saved the practice profile")
+                self.saved.emit()
         except OutreachError as exc:
             self.status_message.emit(str(exc))
 
