@@ -49,7 +49,8 @@ bundle: $(STAMP_BUILD)
 	rm -rf dist/outreach
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
 		--distpath dist --workpath build installer/outreach.spec
-	@du -sh dist/outreach
+	@size=$$(du -sm dist/outreach | cut -f1); echo "dist/outreach: $$size MB (target: at most 150 MB)"; \
+		[ "$$size" -le 150 ] || echo "WARNING: the bundle is over its 150 MB target; see installer/README.md." >&2
 	QT_QPA_PLATFORM=offscreen dist/outreach/outreach self-test
 
 clean:

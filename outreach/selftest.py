@@ -275,6 +275,27 @@ def _step_ledger(state: _State) -> str:
     return "evidence chain intact, db check ok"
 
 
+def _step_imports(state: _State) -> str:
+    """Import every module of the app, the UI's included: the app imports some only
+    when a feature is used, and a frozen build that lacks one (or a Qt module the
+    spec left out) must fail here, not in a practitioner's hands."""
+    import importlib
+    import pkgutil
+
+    import outreach
+
+    names = [
+        info.name
+        for info in pkgutil.walk_packages(outreach.__path__, "outreach.")
+        # env.py runs Alembic on import; the migrate step has used the rest.
+        if not info.name.startswith("outreach.migrations")
+    ]
+    _expect(any(n.startswith("outreach.ui.") for n in names), "the UI modules are missing")
+    for name in names:
+        importlib.import_module(name)
+    return f"{len(names)} modules"
+
+
 def _step_window(state: _State) -> str:
     # Qt is imported here only: every other step must work without a display. A Linux
     # box without one (CI, ssh) gets the offscreen platform; Windows and macOS always
@@ -320,8 +341,11 @@ STEPS: list[tuple[str, Callable[[_State], str]]] = [
     ("ROI report PDF", _step_roi_pdf),
     ("evidence PDF", _step_evidence_pdf),
     ("verify the evidence ledger", _step_ledger),
+    ("import every module", _step_imports),
     ("open and close the main window", _step_window),
 ]
+# The steps that need Qt (run_self_test(window=False) leaves them out).
+QT_STEPS = (_step_imports, _step_window)
 
 
 def run_self_test(
@@ -340,7 +364,7 @@ def run_self_test(
         state = _State(folder=Path(tmp), actor=actor)
         try:
             for name, step in STEPS:
-                if step is _step_window and not window:
+                if step in QT_STEPS and not window:
                     continue
                 result = _run_step(name, step, state)
                 results.append(result)
