@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .encryption import driver_errors, is_encrypted_file, key_for_file
 from .errors import StoreError
 
 log = logging.getLogger("outreach.backup")
@@ -48,11 +49,14 @@ def backup_sqlite(db_path: Path, dest: Path) -> Path:
     if dest.resolve() == Path(db_path).resolve():
         raise StoreError("The backup cannot overwrite the database itself; choose another file.")
     tmp = dest.with_name(dest.name + ".partial")
+    # An encrypted database's copy is encrypted with the same key: SQLCipher's
+    # connections on both ends (the key is the one this run opened it with).
+    key = key_for_file(db_path) if is_encrypted_file(db_path) else None
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        source = _connect(f"file:{db_path}?mode=ro", key, uri=True)
         try:
-            target = sqlite3.connect(tmp)
+            target = _connect(tmp, key)
             try:
                 # One step (pages=-1): one read transaction, so the copy is a
                 # consistent snapshot even while another connection writes.
@@ -62,7 +66,7 @@ def backup_sqlite(db_path: Path, dest: Path) -> Path:
         finally:
             source.close()
         os.replace(tmp, dest)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, *driver_errors()) as exc:
         tmp.unlink(missing_ok=True)
         raise StoreError(
             f"Could not write the backup {dest}: {exc}. "
@@ -70,6 +74,14 @@ def backup_sqlite(db_path: Path, dest: Path) -> Path:
         ) from exc
     log.info("Backup written: %s (%d bytes)", dest.name, dest.stat().st_size)
     return dest
+
+
+def _connect(path, key: bytes | None, **kwargs):
+    if key is None:
+        return sqlite3.connect(path, **kwargs)
+    from .encryption import connect
+
+    return connect(path, key, **kwargs)
 
 
 def backup_before(db_path: Path, reason: str) -> Path:

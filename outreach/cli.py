@@ -15,10 +15,15 @@ from pathlib import Path
 
 from . import __version__
 from .context import PRACTITIONER
+from .encryption import BadRecoveryKey, KeyNeeded
 from .errors import Cancelled, Conflict, OutreachError, ValidationError
 from .services.csv_table import CsvError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
+KEY_FILE_HINT = (
+    "Put that recovery key in a file only you can read and add --key-file FILE "
+    "(e.g. `outreach --key-file kit.txt db check`); it is then kept in the keychain."
+)
 LATER: dict[str, str] = {}  # commands that arrive with later work
 
 
@@ -38,6 +43,13 @@ def _db_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
         metavar="PATH_OR_URL",
         default=None if top else argparse.SUPPRESS,
         help="the database file or URL (default: $OUTREACH_DB, then the user data folder)",
+    )
+    parser.add_argument(
+        "--key-file",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="a file holding an encrypted database's recovery key (for automation, or a "
+        "new computer); the key is then kept in the keychain",
     )
 
 
@@ -64,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p.add_argument("--json", action="store_true")
     p = db_sub.add_parser("upgrade", help="bring the schema up to this version (backup first)")
+    _db_option(p)
+    p = db_sub.add_parser("recovery-kit", help="print an encrypted database's recovery kit (PDF)")
+    _db_option(p)
+    p.add_argument("output", metavar="FILE.pdf")
+    p = db_sub.add_parser("encryption", help="whether the database is encrypted, and why")
     _db_option(p)
 
     p = command("backup", "copy the database to a backup file, or list the backups")
@@ -96,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", "export to a CSV file")
     p.add_argument("kind", choices=["communities", "posts", "contacts", "referrals"])
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--anonymised",
+        action="store_true",
+        help="leave out names, emails, phones and free text (contacts appear by handle or "
+        "initials)",
+    )
 
     p = command("scan", "scan a post's text for risky phrases (exit 1 when anything blocks)")
     p.add_argument("file", metavar="FILE|-", help="a text file, or - for standard input")
@@ -110,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--community", action="append", default=[], metavar="NAME")
     p.add_argument("--format", choices=["pdf", "csv"], default="pdf")
     p.add_argument("-o", dest="output", required=True, metavar="FILE")
+    p.add_argument(
+        "--anonymised", action="store_true", help="leave out post titles and free-text answers"
+    )
     p = r_sub.add_parser("evidence", help="the period's compliance checks as a PDF")
     _db_option(p)
     p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
@@ -119,17 +145,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _key(args) -> bytes | None:
+    from .encryption import read_key_file
+
+    return read_key_file(args.key_file) if getattr(args, "key_file", None) else None
+
+
 def _open(args):
     from .services.backups import daily_backup_warning
     from .store import open_store
 
-    store = open_store(args.db)
+    store = open_store(args.db, key=_key(args), encrypt_new=True)
+    _say_encryption(store)
     # The first command of the day takes the daily backup (one directory listing
     # otherwise); a failure is said but does not stop the command.
     warning = daily_backup_warning(store)
     if warning:
         print(warning, file=sys.stderr)
     return store
+
+
+def _say_encryption(store) -> None:
+    """Once, when this command created the database: whether it is encrypted."""
+    state = store.encryption
+    if state is None or not state.created:
+        return
+    if state.encrypted:
+        print(
+            f"Created {store.display_name} encrypted; {state.reason} Print its recovery kit "
+            "now with `outreach db recovery-kit FILE.pdf` and keep it apart from this "
+            "computer: without it, a new computer or a restored backup cannot open the data.",
+            file=sys.stderr,
+        )
+    else:
+        print(f"Created {store.display_name}. {state.sentence}", file=sys.stderr)
 
 
 def _print_json(data) -> None:
@@ -158,7 +207,9 @@ def cmd_db(args) -> int:
     from .services.dbcheck import check_database
     from .store import open_store
 
-    store = open_store(args.db, migrate=False)
+    if args.db_command in ("recovery-kit", "encryption"):
+        return _db_encryption(args)
+    store = open_store(args.db, migrate=False, key=_key(args))
     try:
         if args.db_command == "upgrade":
             outcome = ensure_current(store)
@@ -186,6 +237,26 @@ def cmd_db(args) -> int:
     for problem in report.problems:
         print(problem, file=sys.stderr)
     return OK if report.ok else FAILED
+
+
+def _db_encryption(args) -> int:
+    from .encryption import current_recovery_key
+    from .services.recovery_kit import write_recovery_kit
+
+    store = _open(args)
+    try:
+        if args.db_command == "encryption":
+            print(store.encryption.sentence)
+            return OK if store.encryption.encrypted else FAILED
+        key = current_recovery_key(store, PRACTITIONER)
+        write_recovery_kit(args.output, key, store.display_name)
+    finally:
+        store.dispose()
+    print(
+        f"Wrote the recovery kit to {args.output}. Print it, keep it somewhere safe away from "
+        "this computer, and delete the file."
+    )
+    return OK
 
 
 def cmd_backup(args) -> int:
@@ -231,7 +302,7 @@ def cmd_restore(args) -> int:
         )
         if answer.strip().lower() not in ("y", "yes"):
             raise Cancelled("Nothing was changed.")
-    outcome = restore_database(target, source, PRACTITIONER)
+    outcome = restore_database(target, source, PRACTITIONER, source_key=_key(args))
     upgraded = (
         f" It was upgraded from schema {outcome.revision_before}." if outcome.upgraded else ""
     )
@@ -313,12 +384,18 @@ def cmd_export(args) -> int:
     store = _open(args)
     try:
         if args.kind in ("contacts", "referrals"):
-            count = export_pipeline(store, args.kind, args.file)
+            count = export_pipeline(store, args.kind, args.file, anonymised=args.anonymised)
         else:
+            if args.anonymised:
+                raise UsageError(
+                    f"{args.kind.capitalize()} hold no contact's details; --anonymised is "
+                    "for contacts and referrals."
+                )
             count = export_file(store, args.kind, args.file)
     finally:
         store.dispose()
-    print(f"Exported {count:,} {args.kind} to {args.file}")
+    plain = " (anonymised)" if args.anonymised else ""
+    print(f"Exported {count:,} {args.kind}{plain} to {args.file}")
     return OK
 
 
@@ -407,7 +484,9 @@ def cmd_report(args) -> int:
             from .services.roi_pdf import write_roi_pdf
 
             practice = get_profile(store).practitioner_name
-            pages = write_roi_pdf(report, args.output, practice_name=practice)
+            pages = write_roi_pdf(
+                report, args.output, practice_name=practice, anonymised=args.anonymised
+            )
             print(
                 f"Wrote the {pages}-page review to {args.output} "
                 f"({args.attribution}-touch attribution)."
@@ -485,11 +564,14 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return BAD_INPUT
-    except (ValidationError, Conflict) as exc:
+    except (ValidationError, Conflict, BadRecoveryKey) as exc:
         print(str(exc), file=sys.stderr)
         return BAD_INPUT
     except Cancelled as exc:
         print(str(exc), file=sys.stderr)
+        return FAILED
+    except KeyNeeded as exc:
+        print(f"{exc} {KEY_FILE_HINT}", file=sys.stderr)
         return FAILED
     except OutreachError as exc:
         print(str(exc), file=sys.stderr)

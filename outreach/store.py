@@ -53,16 +53,22 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, key: bytes | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+    # An encrypted file: SQLCipher's driver, keyed on each new connection (encryption.py).
+    extra = {}
+    if key is not None and path is not None:
+        from .encryption import engine_options
+
+        extra = engine_options(path, key)
     # hide_parameters: an error's text must never carry the values of a row
     # (names, emails) into the log or a dialog.
-    engine = create_engine(url, hide_parameters=True)
+    engine = create_engine(url, hide_parameters=True, **extra)
     _apply_sqlite_recipe(engine)
     return engine
 
@@ -94,12 +100,14 @@ def _apply_sqlite_recipe(engine: Engine) -> None:
 class Store:
     """An open database: its engine and a factory of short sessions."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, key: bytes | None = None):
         from . import audit_trail
         from .context import PRACTITIONER
 
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, key)
+        # How the file is kept (encryption.EncryptionState), set by open_store.
+        self.encryption = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Who the changes made through this store are recorded as (the signed-in
         # user in the app); off until the schema is known to hold the trail.
@@ -157,10 +165,33 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def use_key(self, key: bytes | None) -> None:
+        """Reconnect with another key, after the file was encrypted or re-keyed."""
+        self.engine.dispose()
+        self.engine = make_engine(self.url, key)
+        self._sessions.configure(bind=self.engine)
 
-def open_store(db: str | os.PathLike | None = None, *, migrate: bool = True) -> Store:
-    """Open (creating if needed) and bring the schema to this app's version."""
-    store = Store(resolve_url(db))
+
+def open_store(
+    db: str | os.PathLike | None = None,
+    *,
+    migrate: bool = True,
+    key: bytes | None = None,
+    encrypt_new: bool = False,
+) -> Store:
+    """Open (creating if needed) and bring the schema to this app's version.
+
+    An encrypted file opens with ``key`` or the key this computer keeps for it
+    (encryption.KeyNeeded / WrongKey otherwise). ``encrypt_new``: a new file is
+    created encrypted where SQLCipher and a keychain are available (the app and
+    the command line ask for it; tests and the self-test do not).
+    """
+    from .encryption import prepare
+
+    url = resolve_url(db)
+    key, state = prepare(url, key, encrypt_new)
+    store = Store(url, key)
+    store.encryption = state
     try:
         if migrate:
             from .migrate import ensure_current

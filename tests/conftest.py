@@ -20,6 +20,23 @@ def _isolated_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def _no_keychain():
+    """No test reaches the user's keychain: there is none unless a test asks for the
+    in-memory one (tests/memory_keyring.py), so new databases are plain."""
+    import keyring
+    from keyring.backends import fail
+
+    from outreach.encryption import forget_this_run
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    forget_this_run()
+    yield
+    keyring.set_keyring(previous)
+    forget_this_run()
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "outreach.db"

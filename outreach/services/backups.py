@@ -35,6 +35,20 @@ from ..backup import (
     remove_stale_partials,
 )
 from ..context import Actor
+from ..encryption import (
+    KeyNeeded,
+    WrongKey,
+    check_key,
+    driver_errors,
+    drop_key,
+    export_copy,
+    hold_key,
+    is_encrypted_file,
+    key_for_file,
+    remember_key,
+    remembered_key,
+    wrong_key_sentence,
+)
 from ..errors import Cancelled, StoreError
 from ..store import BUSY_TIMEOUT_MS, Store, sqlite_path
 from .common import require_owner
@@ -145,11 +159,16 @@ def restore_database(
     source: str | os.PathLike,
     actor: Actor,
     progress: Progress | None = None,
+    source_key: bytes | None = None,
 ) -> RestoreOutcome:
     """Replace the database at ``target`` with the backup ``source``, or change nothing.
 
     ``progress(done, total)`` is called between steps; returning False cancels
     (before the copy into the database commits, so nothing changes).
+
+    An encrypted backup opens with ``source_key`` or the database's own key; the
+    restored data keeps the database's encryption (its key, or none), and where
+    there is no database yet it keeps the backup's key (kept in the keychain).
     """
     require_owner(actor, "restore a backup")
     target = Path(target)
@@ -162,11 +181,14 @@ def restore_database(
             f"{backups_dir(target)})."
         )
     log.info("Restore requested from %s", source.name)
+    source_key = _backup_key(source, target, source_key)
+    existed = target.exists() and target.stat().st_size > 0
+    want = (key_for_file(target) if is_encrypted_file(target) else None) if existed else source_key
     staging = target.with_name(target.name + ".restoring")
     _remove_sqlite_files(staging)
     try:
         _step(progress, 0, 4)
-        _copy_in(source, staging)
+        _copy_in(source, staging, source_key, want)
         _step(progress, 1, 4)
         revision, upgraded = _check_and_upgrade(staging, source)
         _match_page_size(staging, target)
@@ -174,8 +196,11 @@ def restore_database(
         kept = _keep_current(target)
         _step(progress, 3, 4)
         _write_into(staging, target, progress)
+        if want is not None and not existed:
+            remember_key(target, want)
     finally:
         _remove_sqlite_files(staging)
+        drop_key(staging)
     log.info(
         "Restored %s (schema %s%s); the previous database is kept as %s",
         source.name,
@@ -196,10 +221,34 @@ def _remove_sqlite_files(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _copy_in(source: Path, staging: Path) -> None:
+def _backup_key(source: Path, target: Path, given: bytes | None) -> bytes | None:
+    """The key that opens an encrypted backup (None for a plain one)."""
+    if not is_encrypted_file(source):
+        return None
+    for key in (given, remembered_key(target)):
+        if key is None:
+            continue
+        try:
+            check_key(source, key, source)
+            return key
+        except WrongKey:
+            continue
+    if given is not None:
+        raise WrongKey(wrong_key_sentence(source))
+    # Made under another key (before the key was changed, or on another computer).
+    raise KeyNeeded(source)
+
+
+def _copy_in(source: Path, staging: Path, source_key=None, want=None) -> None:
     """Copy the chosen file beside the database, without writing next to it."""
     try:
-        if Path(f"{source}-wal").exists():
+        if source_key is not None or want is not None:
+            # Encrypted on either side: SQLCipher writes the copy under the
+            # database's own key (or none), reading the backup's WAL if any.
+            export_copy(source, source_key, staging, want, source_read_only=True)
+            if want is not None:
+                hold_key(staging, want)
+        elif Path(f"{source}-wal").exists():
             # Its program may still have changes in the write-ahead log: read it
             # through SQLite so they are included.
             with _connect(f"file:{source}?mode=ro", uri=True) as src:
@@ -211,7 +260,7 @@ def _copy_in(source: Path, staging: Path) -> None:
         else:
             # A closed database (every backup Outreach writes) is one file.
             shutil.copyfile(source, staging)
-    except sqlite3.DatabaseError as exc:
+    except _db_errors() as exc:
         raise _not_outreach(source) from exc
     except OSError as exc:
         raise StoreError(
@@ -220,11 +269,22 @@ def _copy_in(source: Path, staging: Path) -> None:
         ) from exc
 
 
-class _connect:
-    """sqlite3.connect as a context manager that closes (sqlite3's own only commits)."""
+def _db_errors() -> tuple:
+    return (sqlite3.DatabaseError, *driver_errors())
 
-    def __init__(self, *args, **kwargs):
-        self.conn = sqlite3.connect(*args, **kwargs)
+
+class _connect:
+    """sqlite3.connect as a context manager that closes (sqlite3's own only commits);
+    an encrypted file is opened with SQLCipher and the key this run holds for it."""
+
+    def __init__(self, database, **kwargs):
+        path = str(database).removeprefix("file:").split("?")[0]
+        if is_encrypted_file(path):
+            from ..encryption import connect
+
+            self.conn = connect(database, key_for_file(path), **kwargs)
+        else:
+            self.conn = sqlite3.connect(database, **kwargs)
 
     def __enter__(self) -> sqlite3.Connection:
         return self.conn
@@ -252,7 +312,7 @@ def _check_and_upgrade(staging: Path, source: Path) -> tuple[str, bool]:
                 if has_version
                 else None
             )
-    except sqlite3.DatabaseError as exc:
+    except _db_errors() as exc:
         raise _not_outreach(source) from exc
     if integrity != ["ok"]:
         raise StoreError(
@@ -267,7 +327,7 @@ def _check_and_upgrade(staging: Path, source: Path) -> tuple[str, bool]:
     from ..migrate import check_openable, migrate_to
     from ..migrations import HEAD_REVISION
 
-    store = Store(f"sqlite:///{staging}")
+    store = Store(f"sqlite:///{staging}", remembered_key(staging))
     try:
         try:
             check_openable(store)
@@ -300,7 +360,7 @@ def _page_size(path: Path) -> int | None:
     try:
         with _connect(path) as conn:
             return conn.execute("PRAGMA page_size").fetchone()[0]
-    except sqlite3.DatabaseError:
+    except _db_errors():
         return None
 
 
@@ -338,7 +398,7 @@ def _damaged(path: Path) -> bool:
     try:
         with _connect(f"file:{path}?mode=ro", uri=True) as conn:
             return conn.execute("PRAGMA quick_check").fetchone()[0] != "ok"
-    except sqlite3.DatabaseError:
+    except _db_errors():
         return True
 
 
@@ -359,7 +419,7 @@ def _write_into(staging: Path, target: Path, progress: Progress | None) -> None:
         ):
             dst.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             src.backup(dst, pages=RESTORE_PAGES_PER_STEP, progress=step)
-    except sqlite3.DatabaseError as exc:
+    except _db_errors() as exc:
         if _damaged(target):
             _replace_file(staging, target)
             return

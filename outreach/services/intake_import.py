@@ -458,9 +458,35 @@ REFERRAL_COLUMNS = [
 ]
 
 
-def export_pipeline(store: Store, kind: str, path: str | Path, progress=None) -> int:
+# Anonymised exports: the contact by handle or initials (and record number, so the
+# two files join); no name, email, phone, location, or free text that may name someone.
+ANONYMISED_CONTACT_COLUMNS = [
+    "contact_id",
+    "contact",
+    "stage",
+    "community",
+    "attribution",
+    "last_interaction",
+    "follow_up_on",
+]
+ANONYMISED_REFERRAL_COLUMNS = [
+    "contact_id",
+    "contact",
+    "community",
+    "sent_on",
+    "completed_on",
+    "intake_code",
+    "booked_on",
+    "first_visit_on",
+]
+
+
+def export_pipeline(
+    store: Store, kind: str, path: str | Path, progress=None, *, anonymised: bool = False
+) -> int:
     """Contacts or referrals to CSV, streamed in one query."""
     from ..timeutil import to_local
+    from .anonymise import contact_label
     from .csv_table import write_table
 
     def iso(value):
@@ -476,6 +502,19 @@ def export_pipeline(store: Store, kind: str, path: str | Path, progress=None) ->
         def rows():
             with store.session() as session:
                 for c, community in session.execute(stmt.execution_options(yield_per=1000)):
+                    if anonymised:
+                        yield [
+                            c.id,
+                            contact_label(c.id, c.handle, c.name),
+                            c.stage,
+                            community or "",
+                            c.attribution_method or "unattributed",
+                            to_local(c.last_interaction_at).date().isoformat()
+                            if c.last_interaction_at
+                            else "",
+                            iso(c.follow_up_on),
+                        ]
+                        continue
                     yield [
                         c.handle,
                         c.name,
@@ -492,10 +531,11 @@ def export_pipeline(store: Store, kind: str, path: str | Path, progress=None) ->
                         iso(c.follow_up_on),
                     ]
 
-        return write_table(path, CONTACT_COLUMNS, rows())
+        columns = ANONYMISED_CONTACT_COLUMNS if anonymised else CONTACT_COLUMNS
+        return write_table(path, columns, rows())
     if kind == "referrals":
         stmt = (
-            select(Referral, Contact.name, Contact.email, Community.name)
+            select(Referral, Contact.name, Contact.email, Community.name, Contact.handle)
             .join(Contact, Contact.id == Referral.contact_id)
             .outerjoin(Community, Community.id == Contact.attributed_community_id)
             .order_by(Referral.id)
@@ -503,9 +543,21 @@ def export_pipeline(store: Store, kind: str, path: str | Path, progress=None) ->
 
         def rows():
             with store.session() as session:
-                for r, name, email, community in session.execute(
+                for r, name, email, community, handle in session.execute(
                     stmt.execution_options(yield_per=1000)
                 ):
+                    if anonymised:
+                        yield [
+                            r.contact_id,
+                            contact_label(r.contact_id, handle, name),
+                            community or "",
+                            iso(r.sent_on),
+                            iso(r.completed_on),
+                            r.intake_code,
+                            iso(r.booked_on),
+                            iso(r.first_visit_on),
+                        ]
+                        continue
                     yield [
                         name,
                         email,
@@ -521,5 +573,6 @@ def export_pipeline(store: Store, kind: str, path: str | Path, progress=None) ->
                         iso(r.first_visit_on),
                     ]
 
-        return write_table(path, REFERRAL_COLUMNS, rows())
+        columns = ANONYMISED_REFERRAL_COLUMNS if anonymised else REFERRAL_COLUMNS
+        return write_table(path, columns, rows())
     raise CsvError(f"Cannot export {kind!r}; choose contacts or referrals.")

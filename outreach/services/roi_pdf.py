@@ -83,8 +83,13 @@ def write_roi_pdf(
     made_on: date | None = None,
     deterministic: bool = False,
     progress: Progress | None = None,
+    anonymised: bool = False,
 ) -> int:
-    """Write the practice review to ``path``; returns the number of pages."""
+    """Write the practice review to ``path``; returns the number of pages.
+
+    The review names no contact; ``anonymised`` also leaves out the free text that
+    may name someone: post titles and the intake answers about where people look.
+    """
     made_on = made_on or now_utc().date()
     st = styles()
     money = _Money(report.currency)
@@ -93,6 +98,8 @@ def write_roi_pdf(
     practice = practice_name.strip() or "Your practice"
     story: list = []
     story += _title_page(report, st, practice, period_text, made_on)
+    if anonymised:
+        story.insert(-1, Paragraph(ANONYMISED_NOTE, st["note"]))
     if report.empty:
         story.append(Paragraph("No data in this period", st["h1"]))
         story.append(
@@ -112,8 +119,8 @@ def write_roi_pdf(
         story += _community_table(report, st, money)
         story += _monthly_table(report, st, money)
         story += _funnel(report, st)
-        story += _top_posts(report, st)
-        story += _answers(report, st)
+        story += _top_posts(report, st, anonymised)
+        story += _answers(report, st, anonymised)
         story += _compliance(report, st)
         story += _verdicts(report, st, money)
         story += _method(report, st, money)
@@ -387,7 +394,13 @@ def _funnel(report: RoiReport, st) -> list:
     return [KeepTogether(story)]
 
 
-def _top_posts(report: RoiReport, st) -> list:
+ANONYMISED_NOTE = (
+    "Anonymised: post titles and the free-text intake answers are left out (they can "
+    "name people); no contact is named anywhere in this review."
+)
+
+
+def _top_posts(report: RoiReport, st, anonymised: bool = False) -> list:
     story: list = [Paragraph("The posts that drew the most response", st["h1"])]
     if not report.top_posts:
         story.append(
@@ -400,7 +413,7 @@ def _top_posts(report: RoiReport, st) -> list:
         [
             p.posted_at.date().isoformat(),
             text_cell(p.community, 95, st["cell"]),
-            text_cell(p.title or "(untitled)", 165, st["cell"]),
+            "(left out)" if anonymised else text_cell(p.title or "(untitled)", 165, st["cell"]),
             p.kind,
             _count(p.replies),
             _count(p.reactions),
@@ -417,7 +430,7 @@ def _top_posts(report: RoiReport, st) -> list:
     return story
 
 
-def _answers(report: RoiReport, st) -> list:
+def _answers(report: RoiReport, st, anonymised: bool = False) -> list:
     story: list = [Paragraph("What the intake answers say", st["h1"])]
     share = report.useful_share
     story.append(
@@ -431,7 +444,15 @@ def _answers(report: RoiReport, st) -> list:
             st["body"],
         )
     )
-    if report.where_people_look:
+    if anonymised:
+        story.append(
+            Paragraph(
+                "<b>Where people look for health information:</b> left out of this anonymised "
+                "review (the answers are free text).",
+                st["body"],
+            )
+        )
+    elif report.where_people_look:
         story.append(
             Paragraph(
                 "<b>Where people look for health information</b> (a pointer to where to post "
