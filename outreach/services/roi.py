@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select, true, union
+from sqlalchemy import DateTime, Float, and_, case, cast, func, literal, select, true, union
 
 from ..models import (
     Community,
@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..store import Store
 from .compliance_summary import ComplianceSummary, compliance_summary
+from .portable import day_after
 from .profile import get_profile
 
 MODELS = ("first", "last", "linear")
@@ -188,11 +189,16 @@ def _attributed_shares(model: str, community_ids):
             literal(1.0, Float).label("share"),
         ).where(Contact.attributed_community_id.is_not(None))
     if model == "last":
+        # Portable: the day after the intake was completed (datetime() on
+        # SQLite, an interval on PostgreSQL), else no limit.
         cutoff = func.coalesce(
-            select(func.datetime(Referral.completed_on, "+1 day"))
+            select(day_after(Referral.completed_on))
             .where(Referral.contact_id == Contact.id)
+            # Explicit: nested two levels down, auto-correlation would not reach
+            # the outer contacts and this became a cross join (first row wins).
+            .correlate(Contact)
             .scalar_subquery(),
-            "9999-12-31",
+            literal(datetime(9999, 12, 31), DateTime()),
         )
         last_touch = (
             select(Interaction.community_id)
@@ -638,7 +644,9 @@ def _answers(session, period: Period) -> tuple[float | None, list[tuple[str, int
         )
     )
     where = session.execute(
-        select(func.trim(Referral.answer_where), func.count())
+        # min(): PostgreSQL wants every selected column grouped or aggregated;
+        # any spelling of the grouped answer will do, and min() is repeatable.
+        select(func.min(func.trim(Referral.answer_where)), func.count())
         .where(in_period, func.trim(Referral.answer_where) != "")
         .group_by(func.lower(func.trim(Referral.answer_where)))
         .order_by(func.count().desc(), func.lower(func.trim(Referral.answer_where)))
