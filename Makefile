@@ -29,8 +29,12 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 		$(BIN)/python -m pip install --quiet -e ".[test]"; }
 	@touch $@ $(STAMP_RUN)
 
+# The bundle ships encryption at rest too, so the build venv gets the crypt extra
+# where its wheel exists (PyInstaller bundles what is installed).
 $(STAMP_BUILD): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[build]"
+	$(BIN)/python -m pip install --quiet --only-binary sqlcipher3 -e ".[build,crypt]" 2>/dev/null || { \
+		echo "SQLCipher has no wheel for this system: the bundle will not encrypt databases." >&2; \
+		$(BIN)/python -m pip install --quiet -e ".[build]"; }
 	@touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
