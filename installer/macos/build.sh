@@ -25,7 +25,12 @@ fi
 "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || { echo "Outreach needs Python 3.11 or newer (set PYTHON=...)." >&2; exit 2; }
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[build]"
+# The crypt extra (SQLCipher) too where its wheel exists (arm64), so the app can
+# encrypt databases; an Intel build goes without and says so.
+"$VENV/bin/python" -m pip install --quiet --only-binary sqlcipher3 -e ".[build,crypt]" 2>/dev/null || {
+  echo "SQLCipher has no wheel for this Mac: this build will not encrypt databases." >&2
+  "$VENV/bin/python" -m pip install --quiet -e ".[build]"
+}
 
 VERSION=$("$VENV/bin/python" -c 'import outreach; print(outreach.__version__)')
 ARCH=$(uname -m)

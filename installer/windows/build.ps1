@@ -47,7 +47,13 @@ Invoke-Checked "check Python 3.11+" {
     & $Py -c "import sys; sys.exit(sys.version_info < (3, 11))"
 }
 Invoke-Checked "upgrade pip" { & $Py -m pip install --quiet --upgrade pip }
-Invoke-Checked "install Outreach and its build tools" { & $Py -m pip install --quiet -e ".[build]" }
+# The crypt extra (SQLCipher) too, so the installed app can encrypt databases.
+Write-Host "==> install Outreach, SQLCipher and the build tools"
+& $Py -m pip install --quiet --only-binary sqlcipher3 -e ".[build,crypt]"
+if ($LASTEXITCODE -ne 0) {
+    Write-Warning "SQLCipher has no wheel here: this build will not encrypt databases."
+    Invoke-Checked "install Outreach and its build tools" { & $Py -m pip install --quiet -e ".[build]" }
+}
 
 $Version = (& $Py -c "import outreach; print(outreach.__version__)").Trim()
 $Publisher = (& $Py -c "from importlib.metadata import metadata; print(metadata('outreach')['Author'] or 'Outreach developers')").Trim()
