@@ -387,7 +387,10 @@ def _tables(conn, schema: str = "main") -> list[str]:
     return [
         row[0]
         for row in conn.execute(
-            f"SELECT name FROM {schema}.sqlite_master WHERE type='table' "
+            # rootpage > 0: tables with storage. A virtual (FTS5) table's rows live in
+            # its shadow tables, counted here; sqlcipher_export writes its schema row
+            # directly, so this connection would not see it yet.
+            f"SELECT name FROM {schema}.sqlite_master WHERE type='table' AND rootpage > 0 "
             "AND name NOT LIKE 'sqlite_%' ORDER BY name"
         )
     ]

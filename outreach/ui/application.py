@@ -61,6 +61,9 @@ def open_main_window(store, actor=PRACTITIONER):
 
     window = MainWindow(store, actor)
     window.show()
+    from .privacy_form import attach_privacy
+
+    window.privacy_notice = attach_privacy(window, store)  # "not encrypted", said plainly
     if not get_profile(store).welcome_done:
         welcome = WelcomeDialog(store, actor, parent=window)
         welcome.exec()
@@ -139,7 +142,7 @@ def run(db: str | None = None) -> int:
     app = make_application()
     sys.excepthook = _excepthook
     from outreach.services.backups import daily_backup_warning
-    from outreach.store import open_store, resolve_url
+    from outreach.store import resolve_url
 
     from .single_instance import SingleInstance
 
@@ -159,11 +162,16 @@ def run(db: str | None = None) -> int:
             )
             return 1
     try:
-        store = open_store(url)
+        from .recovery_dialog import open_with_recovery
+
+        store = open_with_recovery(url)  # asks for the recovery key where needed
     except StoreError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         instance.release()
         return 1
+    if store is None:
+        instance.release()
+        return 0
     warning = daily_backup_warning(store)
     _running = _Running(store, url)
     instance.activated.connect(_running.bring_forward)

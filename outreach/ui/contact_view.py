@@ -72,6 +72,16 @@ class ContactView(QDialog):
         send.clicked.connect(self.send_link)
         actions.addWidget(send)
         actions.addWidget(self.delete_payment_button)
+        self.erase_button = QPushButton("E&rase...")
+        self.erase_button.setAccessibleName("Erase this contact's personal details")
+        self.erase_button.setEnabled(actor.is_owner)
+        self.erase_button.setToolTip(
+            "Remove their personal details for good; the counts stay"
+            if actor.is_owner
+            else "Only the practitioner can erase a contact."
+        )
+        self.erase_button.clicked.connect(self.erase)
+        actions.addWidget(self.erase_button)
         actions.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -131,6 +141,22 @@ class ContactView(QDialog):
         self.page.send_intake_link(self.contact_id)
         if svc.get_contact(self.store, self.contact_id).stage != before:
             self.changed = True
+        self.reload()
+
+    def erase(self) -> None:
+        from outreach.services.erasure import WHAT_STAYS, erase_contact
+
+        name = svc.get_contact(self.store, self.contact_id).display_name
+        if not confirm.ask(
+            self, "Erase contact", f"Erase {name}'s personal details?\n\n{WHAT_STAYS}", "Erase"
+        ):
+            return
+        try:
+            erase_contact(self.store, self.actor, self.contact_id)
+        except OutreachError as exc:
+            QMessageBox.warning(self, "Erase contact", str(exc))
+            return
+        self.changed = True
         self.reload()
 
     def _selection_changed(self, row: int) -> None:

@@ -330,6 +330,10 @@ class ReportsPage(QWidget):
         actions = QHBoxLayout()
         for button in (self.preview_button, self.pdf_button, self.csv_button):
             actions.addWidget(button)
+        # The review names no contact; this also leaves out free text that may.
+        self.anonymised = QCheckBox("A&nonymised PDF")
+        self.anonymised.setToolTip("Leave out post titles and free-text intake answers")
+        actions.addWidget(self.anonymised)
         actions.addWidget(self.result, 1)
         actions.addWidget(self.open_button)
 
@@ -600,6 +604,7 @@ class ReportsPage(QWidget):
         path = _with_extension(path, kind)
         store = self.store
         practice = get_profile(store).practitioner_name
+        anonymised = self.anonymised.isChecked()
 
         def work(progress):
             report = roi_report(store, *chosen)
@@ -608,7 +613,9 @@ class ReportsPage(QWidget):
             if kind == "pdf":
                 from outreach.services.roi_pdf import write_roi_pdf
 
-                pages = write_roi_pdf(report, path, practice_name=practice, progress=progress)
+                pages = write_roi_pdf(
+                    report, path, practice_name=practice, progress=progress, anonymised=anonymised
+                )
                 return path, f"a {pages}-page PDF"
             from outreach.services.roi import write_csv, write_monthly_csv
 

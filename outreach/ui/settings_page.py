@@ -18,6 +18,7 @@ from outreach.services.profile import get_profile
 
 from .forms import heading
 from .policy_form import PolicyForm
+from .privacy_form import PrivacyForm
 from .profile_form import ProfileForm
 from .security_form import SecurityForm
 
@@ -95,6 +96,9 @@ class SettingsPage(QWidget):
         column.addWidget(_section("Security and backups"))
         self.security = SecurityForm(self.store, self.actor)
         column.addWidget(self.security)
+        column.addWidget(_section("Privacy: encryption at rest"))
+        self.privacy = PrivacyForm(self.store, self.actor, self.status_message.emit)
+        column.addWidget(self.privacy)
         column.addStretch(1)
         _align_labels(self.form.form, self.policy.form, self.security.form)
         # Staff read the settings; the forms are disabled so nothing looks editable.
