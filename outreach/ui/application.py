@@ -7,7 +7,7 @@ import logging
 import platform
 import sys
 
-from PySide6.QtCore import QTimer, qVersion
+from PySide6.QtCore import QThreadPool, QTimer, qVersion
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach import APP_NAME, __version__
@@ -108,9 +108,28 @@ class _Running:
         # The new window first: closing the last window would quit the app.
         self.open()
         if old is not None:
-            old.close()
-            old.deleteLater()
+            _retire(old)
         log.info("Main window reopened after a restore")
+
+
+_retired: list = []
+
+
+def _retire(window) -> None:
+    """Close a replaced window now; delete it once no background work is running,
+    since its pages' tasks would otherwise report to deleted objects."""
+    window.close()
+    _retired.append(window)
+    pool = QThreadPool.globalInstance()
+
+    def delete_when_idle() -> None:
+        if pool.activeThreadCount():
+            QTimer.singleShot(200, delete_when_idle)
+            return
+        _retired.remove(window)
+        window.deleteLater()
+
+    delete_when_idle()
 
 
 _running: _Running | None = None

@@ -96,4 +96,36 @@ def test_file_menu_opens_backups(qtbot, store, actor, monkeypatch):
     action = next(a for a in file_menu.actions() if a.text() == "&Backups...")
     action.trigger()
     assert opened and opened[0].store is store
+    qtbot.waitUntil(lambda: not window.dashboard.busy)  # its figures, before teardown
     assert backup_dialog.show_backups  # the hook the menu uses
+
+
+def test_after_a_restore_the_app_reopens_its_window(qtbot, store, actor, db_path, monkeypatch):
+    import shiboken6
+
+    from outreach.services.profile import mark_welcome_done
+    from outreach.store import resolve_url
+    from outreach.ui import application
+
+    mark_welcome_done(store, actor)
+    _add(store, actor, "before")
+    svc.back_up_now(store)
+    _add(store, actor, "after")
+    running = application._Running(store, resolve_url(db_path), actor)
+    monkeypatch.setattr(application, "_running", running)
+    running.open()
+    old = running.window  # not given to qtbot: the reopen deletes it
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    monkeypatch.setattr(BackupDialog, "exec", lambda self: 0)
+    dialog = BackupDialog(old.store, old.actor, parent=old)
+    dialog.table.selectRow(0)
+    dialog.restore_button.click()
+    qtbot.waitUntil(lambda: running.window is not old, timeout=10_000)
+    new = running.window
+    qtbot.addWidget(new)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(old), timeout=10_000)  # closed and deleted
+    assert new.isVisible()
+    assert new.store is not store and running.store is new.store
+    names = [c.name for c in com.list_communities(new.store, com.CommunityQuery()).rows]
+    assert names == ["before"]
+    new.store.dispose()
