@@ -66,7 +66,7 @@ def test_staff_cannot_encrypt_or_see_the_key(qtbot, store):
 
 @needs_sqlcipher
 def test_settings_encrypts_the_database_and_shows_the_recovery_key_once(
-    keychain, window, monkeypatch
+    keychain, window, monkeypatch, tmp_path
 ):
     shown = []
     monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
@@ -83,6 +83,19 @@ def test_settings_encrypts_the_database_and_shows_the_recovery_key_once(
     assert window.privacy_notice.text() == "Encrypted"
     form.rekey_button.click()
     assert len(shown) == 2 and shown[1] != shown[0]
+    window.close()  # writes its QSettings
+    # The key reached neither QSettings nor the log nor any file but the database's own.
+    secrets_seen = [
+        *shown,
+        *(k.replace("-", "") for k in shown),
+        *(parse_recovery_key(k).hex() for k in shown),
+    ]
+    folders = [tmp_path / "qsettings", tmp_path / "home"]
+    files = [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
+    assert any("qsettings" in str(p) for p in files)
+    for path in files:
+        data = path.read_bytes()
+        assert not any(s.encode() in data for s in secrets_seen), path
 
 
 @needs_sqlcipher
