@@ -404,3 +404,31 @@ def test_the_key_never_reaches_the_log_or_qsettings(keychain, db_path, tmp_path,
         if path.is_file():
             data = path.read_bytes()
             assert not any(s.encode() in data for s in secrets_seen), path
+
+
+@needs_sqlcipher
+def test_the_command_line_says_how_the_database_is_kept_and_prints_the_kit(
+    keychain, db_path, tmp_path, capsys
+):
+    from pypdf import PdfReader
+
+    from outreach.cli import main
+
+    assert main(["--db", str(db_path), "db", "encryption"]) == 0
+    err = capsys.readouterr()
+    assert "Created" in err.err and "recovery-kit" in err.err
+    assert "This database is encrypted" in err.out
+    kit = tmp_path / "kit.pdf"
+    assert main(["--db", str(db_path), "db", "recovery-kit", str(kit)]) == 0
+    text = PdfReader(kit).pages[0].extract_text()
+    key = encryption.recovery_key(encryption.remembered_key(db_path))
+    assert all(group in text for group in key.split("-"))
+
+
+def test_the_command_line_says_a_plain_database_is_not_encrypted(db_path, capsys):
+    from outreach.cli import main
+
+    assert main(["--db", str(db_path), "db", "encryption"]) == 1
+    assert "This database is not encrypted" in capsys.readouterr().out
+    assert main(["--db", str(db_path), "db", "recovery-kit", str(db_path) + ".pdf"]) == 1
+    assert "has no recovery key" in capsys.readouterr().err
