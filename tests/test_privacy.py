@@ -38,6 +38,9 @@ SECRETS = [
     "Dr Wobbleton",
     "paid by his sister",
     "Yes, Zebedee says",
+    # As a full-text index keeps them: one lower-case word at a time.
+    "quargleworth",
+    "wobbleton",
 ]
 
 
