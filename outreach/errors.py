@@ -50,3 +50,22 @@ class Cancelled(OutreachError):
 
     def __init__(self, message: str = "Cancelled; nothing was changed."):
         super().__init__(message)
+
+
+class ChangedElsewhere(Conflict):
+    """Optimistic locking: the record was saved by someone else (another desk)
+    after this copy of it was read, so saving would silently undo their change."""
+
+    SENTENCE = (
+        "This record was changed by someone else since you opened it; reload it and make "
+        "your change again."
+    )
+
+    def __init__(self, message: str = SENTENCE):
+        super().__init__(message)
+
+
+def check_version(record, expected: int | None) -> None:
+    """Refuse to save over a newer version than the one the user opened."""
+    if expected is not None and record.version != expected:
+        raise ChangedElsewhere()

@@ -12,9 +12,10 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import paths
-from .errors import StoreError
+from .errors import ChangedElsewhere, StoreError
 
 log = logging.getLogger("outreach.store")
 
@@ -145,6 +146,11 @@ class Store:
                 log.warning("Database busy; the action was rolled back")
                 raise DatabaseBusy(busy_sentence(self.display_name)) from exc
             raise
+        except StaleDataError as exc:
+            # A versioned record (optimistic locking) was saved by another desk
+            # between our read and our write: nothing of this action was kept.
+            log.info("Lost update refused: %s", type(exc).__name__)
+            raise ChangedElsewhere() from exc
 
     def _begin(self, immediate: bool) -> tuple[Session, SessionTransaction]:
         for attempt in range(1, WRITE_LOCK_ATTEMPTS + 1):

@@ -17,10 +17,22 @@ warnings.filterwarnings("ignore", message=".*expression-based index", category=S
 config = context.config
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    # The search index (0005) belongs to the database, not to a model: FTS5
+    # tables and their shadow tables on SQLite, GIN expression indexes on
+    # PostgreSQL. Without this, `alembic check` would want to drop them.
+    if type_ == "table":
+        return not (name.endswith("_fts") or "_fts_" in name)
+    if type_ == "index":
+        return not name.endswith("_search")
+    return True
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_name=_include_name,
         render_as_batch=True,
         compare_type=True,
         transactional_ddl=True,

@@ -35,6 +35,11 @@ class Community(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Optimistic locking: every update checks and bumps it, so a save based on
+    # an out-of-date copy (another desk saved first) fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         CheckConstraint(in_list("platform", PLATFORMS), name="platform"),

@@ -63,6 +63,11 @@ class PracticeProfile(Base):
         Integer, nullable=False, default=12, server_default="12"
     )
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking: every update checks and bumps it, so a save based on
+    # an out-of-date copy (another desk saved first) fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         CheckConstraint("id = 1", name="single_row"),

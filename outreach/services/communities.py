@@ -10,7 +10,7 @@ from typing import Literal
 from sqlalchemy import delete, func, select, update
 
 from ..context import Actor
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError, check_version
 from ..models import COMMUNITY_STATUSES, PLATFORMS, Community, CommunityAlias, CostEntry, Post
 from ..store import Store
 from ..timeutil import now_utc
@@ -55,6 +55,7 @@ class CommunityRow(CommunityData):
     last_posted_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    version: int | None = None  # what an edit passes back (optimistic locking)
 
     @property
     def hours(self) -> float:
@@ -172,13 +173,23 @@ def create_community(store: Store, actor: Actor, data: CommunityData) -> int:
         return community.id
 
 
-def update_community(store: Store, actor: Actor, community_id: int, data: CommunityData) -> None:
+def update_community(
+    store: Store,
+    actor: Actor,
+    community_id: int,
+    data: CommunityData,
+    *,
+    version: int | None = None,
+) -> None:
+    """Save an edit; with ``version`` (the CommunityRow's), an edit of an
+    out-of-date copy is refused."""
     data = normalize(data)
     errors = validate(data)
     with store.session() as session:
         community = session.get(Community, community_id)
         if community is None:
             raise NotFound(f"Community {community_id} no longer exists; refresh the list.")
+        check_version(community, version)
         errors = errors or _check_unique(session, data, community_id)
         if errors:
             raise ValidationError(errors)
@@ -291,6 +302,7 @@ def _row(community: Community, post_count=0, minutes=0, last_posted_at=None) -> 
         last_posted_at=last_posted_at,
         created_at=community.created_at,
         updated_at=community.updated_at,
+        version=community.version,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..context import Actor
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError, check_version
 from ..models import (
     CHANNELS,
     OPEN_STAGES,
@@ -29,8 +29,9 @@ from ..money import plain_cents
 from ..store import Store
 from ..timeutil import now_utc
 from . import attribution
-from .common import Page, clamp_limit, clean, search_clause
+from .common import Page, clamp_limit, clean
 from .profile import get_profile
+from .search import search_clauses
 
 STAGE_LABELS = {
     "engaged": "Engaged",
@@ -79,6 +80,7 @@ class ContactRow(ContactData):
     attribution_method: str | None = None
     first_community: str = ""
     created_at: datetime | None = None
+    version: int | None = None  # what an edit passes back (optimistic locking)
 
     @property
     def display_name(self) -> str:
@@ -245,11 +247,16 @@ def load_contact(session, contact_id: int) -> Contact:
     return contact
 
 
-def update_contact(store: Store, actor: Actor, contact_id: int, data: ContactData) -> None:
+def update_contact(
+    store: Store, actor: Actor, contact_id: int, data: ContactData, *, version: int | None = None
+) -> None:
+    """Save an edit; with ``version`` (the ContactRow's), an edit of an
+    out-of-date copy is refused."""
     data = normalize(data)
     errors = validate(data)
     with store.session() as session:
         contact = load_contact(session, contact_id)
+        check_version(contact, version)
         errors = errors or _check_links(session, data)
         if errors:
             raise ValidationError(errors)
@@ -393,6 +400,7 @@ def _row(contact: Contact, attributed: str | None, first: str | None) -> Contact
         attribution_method=contact.attribution_method,
         first_community=first or "",
         created_at=contact.created_at,
+        version=contact.version,
     )
 
 
@@ -414,9 +422,7 @@ SORTS = {
 
 
 def _filters(store: Store, query: ContactQuery) -> list:
-    clauses = search_clause(
-        query.search, Contact.handle, Contact.name, Contact.email, Contact.phone
-    )
+    clauses = search_clauses(store.engine.dialect.name, "contacts", query.search)
     if query.stage:
         clauses.append(Contact.stage == query.stage)
     if query.community_id is not None:

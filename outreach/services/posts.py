@@ -9,12 +9,13 @@ from sqlalchemy import delete, func, select
 
 from .. import audit_trail
 from ..context import Actor
-from ..errors import ComplianceError, NotFound, ValidationError
+from ..errors import ComplianceError, NotFound, ValidationError, check_version
 from ..models import POST_KINDS, POST_SOURCES, Community, Post
 from ..store import Store
 from ..timeutil import end_of_day_utc, now_utc, start_of_day_utc
-from .common import Page, clamp_limit, clean, require_owner, search_clause, valid_url
+from .common import Page, clamp_limit, clean, require_owner, valid_url
 from .evidence import passing_check_for
+from .search import search_clauses
 
 KIND_LABELS = {
     "advice": "Advice",
@@ -69,6 +70,7 @@ class PostRow:
     source: str
     archived: bool
     check_id: int | None = None
+    version: int | None = None  # what an edit passes back (optimistic locking)
 
     def data(self) -> PostData:
         return PostData(
@@ -230,15 +232,23 @@ def column_values(data: PostData) -> dict:
 
 
 def update_post(
-    store: Store, actor: Actor, post_id: int, data: PostData, *, check_id: int | None = None
+    store: Store,
+    actor: Actor,
+    post_id: int,
+    data: PostData,
+    *,
+    check_id: int | None = None,
+    version: int | None = None,
 ) -> None:
     """Save an edit. With ``check_id``, the new text and the check that passed it
-    are saved together (the composer re-checking a logged post), or neither is."""
+    are saved together (the composer re-checking a logged post), or neither is.
+    With ``version`` (the PostRow's), an edit of an out-of-date copy is refused."""
     data = normalize(data)
     with store.session() as session:
         post = session.get(Post, post_id)
         if post is None:
             raise NotFound(f"Post {post_id} no longer exists; refresh the list.")
+        check_version(post, version)
         errors = _check(session, data)
         if errors:
             raise ValidationError(errors)
@@ -328,8 +338,8 @@ SORTS = {
 }
 
 
-def _filters(query: PostQuery) -> list:
-    clauses = search_clause(query.search, Post.title, Post.body, Post.url)
+def _filters(query: PostQuery, dialect: str) -> list:
+    clauses = search_clauses(dialect, "posts", query.search)
     if query.community_id is not None:
         clauses.append(Post.community_id == query.community_id)
     if query.kind:
@@ -364,13 +374,14 @@ def _row(post: Post, community_name: str) -> PostRow:
         source=post.source,
         archived=post.archived_at is not None,
         check_id=post.check_id,
+        version=post.version,
     )
 
 
 def list_posts(store: Store, query: PostQuery = PostQuery()) -> PostPage:
     if query.sort not in SORTS:
         raise ValidationError({"sort": f"must be one of {', '.join(SORTS)}."})
-    clauses = _filters(query)
+    clauses = _filters(query, store.engine.dialect.name)
     order = SORTS[query.sort]
     order = order.desc() if query.descending else order.asc()
     tiebreak = Post.id.desc() if query.descending else Post.id.asc()

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
 
 from ..context import Actor
-from ..errors import ValidationError
+from ..errors import ValidationError, check_version
 from ..models import ONLINE_COVER, PracticeProfile
 from ..money import parse_cents, plain_cents
 from ..store import Store
@@ -42,6 +42,9 @@ class Profile:
     auto_lock_minutes: int = 10
     backup_keep_daily: int = 14
     backup_keep_monthly: int = 12
+    # The stored row's version when this was read (optimistic locking): saving a
+    # Profile read before someone else saved is refused. None skips the check.
+    version: int | None = None
 
     def cover_problem(self, today: date) -> str | None:
         """Why the policy's online cover stops advice posts, or None when it does not."""
@@ -267,10 +270,14 @@ def save_profile(store: Store, actor: Actor, profile: Profile) -> Profile:
         if row is None:
             row = PracticeProfile(id=1)
             session.add(row)
+        else:
+            check_version(row, profile.version)
         for key, value in asdict(profile).items():
-            setattr(row, key, value)
+            if key != "version":  # the mapper counts versions itself
+                setattr(row, key, value)
         row.updated_at = now_utc()
-    return profile
+    # The new version, so the caller's next save of this copy is not refused.
+    return replace(profile, version=row.version)
 
 
 def mark_welcome_done(store: Store, actor: Actor) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 
 from ..context import Actor
-from ..errors import ValidationError
+from ..errors import ValidationError, check_version
 from ..models import Contact, Referral
 from ..store import Store
 from ..timeutil import now_utc
@@ -42,6 +42,8 @@ class ReferralData:
     answer_where: str = ""
     booked_on: date | None = None
     first_visit_on: date | None = None
+    # As read by get_referral; save_referral takes the expected one separately.
+    version: int | None = None
 
 
 def validate(data: ReferralData, today: date | None = None) -> dict[str, str]:
@@ -79,7 +81,11 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
-def save_referral(store: Store, actor: Actor, contact_id: int, data: ReferralData) -> int:
+def save_referral(
+    store: Store, actor: Actor, contact_id: int, data: ReferralData, *, version: int | None = None
+) -> int:
+    """Save the contact's intake form. ``version``: the one the user opened (from
+    get_referral; 0 when there was none yet), so an out-of-date copy is refused."""
     data = replace(
         data, source_text=clean(data.source_text), intake_code=clean(data.intake_code).upper()
     )
@@ -89,12 +95,14 @@ def save_referral(store: Store, actor: Actor, contact_id: int, data: ReferralDat
     with store.session() as session:
         contact = load_contact(session, contact_id)
         referral = session.scalar(select(Referral).where(Referral.contact_id == contact_id))
+        check_version(referral or Referral(version=0), version)
         stamp = now_utc()
         if referral is None:
             referral = Referral(contact_id=contact_id, created_at=stamp)
             session.add(referral)
         for key, value in asdict(data).items():
-            setattr(referral, key, value)
+            if key != "version":  # the mapper counts versions itself
+                setattr(referral, key, value)
         referral.updated_at = stamp
         session.flush()
         advance_stage(session, contact, data, actor)

@@ -34,6 +34,7 @@ class CommunityDialog(QDialog):
         self.store, self.actor, self.community_id = store, actor, community_id
         self.saved_id: int | None = None
         row = svc.get_community(store, community_id) if community_id else None
+        self.version = row.version if row else None  # saved only over this version
         data = row.data() if row else svc.CommunityData(name="")
         self.setWindowTitle("Edit community" if row else "New community")
         self.setAccessibleName(self.windowTitle())
@@ -134,8 +135,13 @@ class CommunityDialog(QDialog):
                 self.saved_id = svc.create_community(self.store, self.actor, self.data())
                 self.community_id = self.saved_id  # a second Save after an alias error edits it
             else:
-                svc.update_community(self.store, self.actor, self.community_id, self.data())
+                svc.update_community(
+                    self.store, self.actor, self.community_id, self.data(), version=self.version
+                )
                 self.saved_id = self.community_id
+                # Our own save is not someone else's: a second Save (after an alias
+                # error) goes over the version just written.
+                self.version = svc.get_community(self.store, self.saved_id).version
             svc.set_aliases(self.store, self.actor, self.saved_id, aliases)
 
         save_or_show(self, self.form, action)

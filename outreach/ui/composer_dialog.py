@@ -859,7 +859,14 @@ class ComposerDialog(QDialog):
                 minutes_spent=spent,
             )
             # The text and its check are saved in one transaction.
-            posts_svc.update_post(self.store, self.actor, self.post.id, data, check_id=check_id)
+            posts_svc.update_post(
+                self.store,
+                self.actor,
+                self.post.id,
+                data,
+                check_id=check_id,
+                version=self.post.version,
+            )
             self.saved_post_id = self.post.id
 
         dialog = MarkPostedDialog(log, url, minutes, posted_at, self)

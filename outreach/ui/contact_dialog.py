@@ -34,6 +34,7 @@ class ContactDialog(QDialog):
         self.store, self.actor, self.contact_id = store, actor, contact_id
         self.saved_id: int | None = None
         row = svc.get_contact(store, contact_id) if contact_id else None
+        self.version = row.version if row else None  # saved only over this version
         data = row or svc.ContactData()
         self.setWindowTitle("Edit contact" if row else "New contact")
         self.setAccessibleName(self.windowTitle())
@@ -115,7 +116,9 @@ class ContactDialog(QDialog):
             if self.contact_id is None:
                 self.saved_id = svc.create_contact(self.store, self.actor, self.data())
             else:
-                svc.update_contact(self.store, self.actor, self.contact_id, self.data())
+                svc.update_contact(
+                    self.store, self.actor, self.contact_id, self.data(), version=self.version
+                )
                 self.saved_id = self.contact_id
 
         save_or_show(self, self.form, action)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from outreach.errors import NotFound, ValidationError
+from outreach.errors import ChangedElsewhere, NotFound, ValidationError
 
 
 class ErrorLabel(QLabel):
@@ -102,7 +102,8 @@ def save_or_show(dialog: QDialog, form: FieldForm, action) -> bool:
         if rest:
             QMessageBox.warning(dialog, "Cannot save", "\n".join(rest))
         return False
-    except NotFound as exc:
+    except (NotFound, ChangedElsewhere) as exc:
+        # Kept open: what was typed stays, to copy after reloading the record.
         QMessageBox.warning(dialog, "Cannot save", str(exc))
         return False
     dialog.accept()

@@ -56,6 +56,7 @@ class PostDialog(QDialog):
         self.store, self.actor, self.post_id = store, actor, post_id
         self.saved_id: int | None = None
         row = svc.get_post(store, post_id) if post_id else None
+        self.version = row.version if row else None  # saved only over this version
         self.setWindowTitle("Edit post" if row else "New post")
         self.setAccessibleName(self.windowTitle())
         self.form = FieldForm()
@@ -186,7 +187,9 @@ class PostDialog(QDialog):
             if self.post_id is None:
                 self.saved_id = svc.create_post(self.store, self.actor, self.data())
             else:
-                svc.update_post(self.store, self.actor, self.post_id, self.data())
+                svc.update_post(
+                    self.store, self.actor, self.post_id, self.data(), version=self.version
+                )
                 self.saved_id = self.post_id
 
         try:

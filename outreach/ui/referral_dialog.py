@@ -68,7 +68,8 @@ class ReferralDialog(QDialog):
         super().__init__(parent)
         self.store, self.actor, self.contact_id = store, actor, contact_id
         contact = contacts_svc.get_contact(store, contact_id)
-        data = svc.get_referral(store, contact_id) or svc.ReferralData()
+        data = svc.get_referral(store, contact_id) or svc.ReferralData(version=0)
+        self.version = data.version  # saved only over this version (0: none yet)
         self.setWindowTitle("Intake form")
         self.setAccessibleName(f"Intake form of {contact.display_name}")
         self.form = FieldForm()
@@ -113,5 +114,7 @@ class ReferralDialog(QDialog):
         save_or_show(
             self,
             self.form,
-            lambda: svc.save_referral(self.store, self.actor, self.contact_id, data),
+            lambda: svc.save_referral(
+                self.store, self.actor, self.contact_id, data, version=self.version
+            ),
         )
