@@ -59,12 +59,13 @@ def open_main_window(store, actor=PRACTITIONER):
     from .main_window import MainWindow
     from .welcome_dialog import WelcomeDialog
 
+    store.actor = actor  # the audit trail records changes as the signed-in person
     window = MainWindow(store, actor)
     window.show()
     from .privacy_form import attach_privacy
 
     window.privacy_notice = attach_privacy(window, store)  # "not encrypted", said plainly
-    if not get_profile(store).welcome_done:
+    if actor.is_owner and not get_profile(store).welcome_done:
         welcome = WelcomeDialog(store, actor, parent=window)
         welcome.exec()
         window.settings_page.reload()
@@ -192,7 +193,14 @@ def run(db: str | None = None) -> int:
         instance.release()
         return 0
     warning = daily_backup_warning(store)
-    _running = _Running(store, url)
+    from .sign_in_dialog import startup_actor
+
+    actor = startup_actor(store)  # the sign-in dialog, when the practice asks for it
+    if actor is None:
+        store.dispose()
+        instance.release()
+        return 0
+    _running = _Running(store, url, actor)
     instance.activated.connect(_running.bring_forward)
     _running.open()
     if warning:

@@ -76,9 +76,9 @@ class AuditDialog(QDialog):
         self.person.setAccessibleName("Filter by person")
         self.person.addItem("Everyone", None)
         for account in auth.list_accounts(store):
-            self.person.addItem(account.display_name or account.username, ("user", account.id))
+            self.person.addItem(account.display_name or account.username, f"user:{account.id}")
         for name in NAMED_ONLY:
-            self.person.addItem(name, ("name", name))
+            self.person.addItem(name, f"name:{name}")
         self.entity = QComboBox()
         self.entity.setAccessibleName("Filter by record type")
         self.entity.addItem("All record types", "")
@@ -159,12 +159,12 @@ class AuditDialog(QDialog):
         return audit.list_events(self.store, self.actor, query)
 
     def build_query(self) -> audit.AuditQuery:
-        person = self.person.currentData()
+        kind, _, value = (self.person.currentData() or "").partition(":")
         use_dates = self.use_dates.isChecked()
         return replace(
             self.model.query,
-            user_id=person[1] if person and person[0] == "user" else None,
-            actor_name=person[1] if person and person[0] == "name" else "",
+            user_id=int(value) if kind == "user" else None,
+            actor_name=value if kind == "name" else "",
             entity=self.entity.currentData() or "",
             action=self.action.currentData() or "",
             date_from=self.date_from.date().toPython() if use_dates else None,

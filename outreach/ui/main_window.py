@@ -6,15 +6,18 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 from outreach import APP_NAME, __version__
 
+from .auto_lock import AutoLock
 from .backup_dialog import show_backups
 from .communities_page import CommunitiesPage
 from .compliance_page import CompliancePage
@@ -85,6 +88,12 @@ class MainWindow(QMainWindow):
         self._connect_compliance()
         self._build_menus()
         self.statusBar().showMessage(f"Database: {store.display_name}")
+        self.lock = AutoLock(self, store, actor)
+        self.settings_page.saved.connect(self.lock.configure)
+        self.who = QLabel()
+        self.who.setAccessibleName("Signed in as")
+        self.statusBar().addPermanentWidget(self.who)
+        self._show_account()
         self._restore()
 
     # -- pages ---------------------------------------------------------------
@@ -129,7 +138,8 @@ class MainWindow(QMainWindow):
         self.settings_page.show_compliance()
 
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        if not self.lock.is_locked:  # a finished task's message would show past the lock
+            self.statusBar().showMessage(text, 8000)
 
     # -- menus ---------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
@@ -157,7 +167,7 @@ class MainWindow(QMainWindow):
             file_menu, "E&xport posts...", lambda: self.data.export_csv("posts"), "Ctrl+Shift+E"
         )
         file_menu.addSeparator()
-        self._action(file_menu, "Load &demo data...", self.data.load_demo)
+        self.demo_action = self._action(file_menu, "Load &demo data...", self.data.load_demo)
         self._action(file_menu, "&Backups...", lambda: show_backups(self))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -175,6 +185,13 @@ class MainWindow(QMainWindow):
                 lambda _=False, t=title: self.show_page(t),
                 f"Ctrl+{number}",
             )
+        account = bar.addMenu("&Account")
+        account.setToolTipsVisible(True)
+        self.lock_action = self._action(account, "&Lock now", self.lock_now, "Ctrl+L")
+        self.password_action = self._action(account, "Change my &password...", self.change_password)
+        account.addSeparator()
+        self.users_action = self._action(account, "&Users and sign-in...", self.show_users)
+        self.audit_action = self._action(account, "Audit &trail...", self.show_audit)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Outreach", self._about)
 
@@ -196,7 +213,10 @@ class MainWindow(QMainWindow):
 
     def _delete(self) -> None:
         page = self._list_page()
-        if page is not None and page.table.hasFocus():
+        button = getattr(page, "delete_button", None)
+        if button is not None and not button.isEnabled():
+            self.show_message(button.toolTip())
+        elif page is not None and page.table.hasFocus():
             page.delete_selected()
 
     def _find(self) -> None:
@@ -212,6 +232,64 @@ class MainWindow(QMainWindow):
             f"patient communities.\n\nDatabase: {self.store.display_name}"
         )
         box.exec()
+
+    # -- account: who is signed in, the lock, users, the audit trail ------------
+    def _show_account(self) -> None:
+        from outreach.services.auth import ROLE_LABELS
+
+        owner, has_account = self.actor.is_owner, self.actor.user_id is not None
+        role = ROLE_LABELS.get(self.actor.role, self.actor.role)
+        self.who.setText(f"Signed in as {self.actor.name} · {role}" if has_account else "")
+        self.lock_action.setEnabled(self.lock.available)
+        self.lock_action.setToolTip(self.lock.unavailable_reason)
+        self.password_action.setText(
+            "Change my &password..." if has_account else "Set a &password..."
+        )
+        only = "Only the practitioner can {}."
+        for action, what in (
+            (self.users_action, "manage accounts"),
+            (self.audit_action, "read the audit trail"),
+            (self.demo_action, "load demo data"),
+        ):
+            action.setEnabled(owner)
+            action.setToolTip("" if owner else only.format(what))
+        for button in self.dashboard.findChildren(QPushButton):
+            if button.accessibleName() == "Load demo data" and not owner:
+                button.setEnabled(False)
+                button.setToolTip(only.format("load demo data"))
+
+    def set_actor(self, actor) -> None:
+        """The practitioner set their first password: changes are now recorded as
+        their account, and the lock can ask for it."""
+        self.actor = self.store.actor = actor
+        self.lock.set_actor(actor)
+        self._show_account()
+
+    def lock_now(self) -> None:
+        self.lock.lock()
+
+    def change_password(self) -> None:
+        from .users_dialog import own_password_dialog
+
+        dialog = own_password_dialog(self.store, self.actor, self)
+        if dialog is None:
+            self.show_users()
+        elif dialog.exec():
+            self.show_message("Your password was changed")
+
+    def show_users(self) -> None:
+        from .users_dialog import UsersDialog
+
+        dialog = UsersDialog(self.store, self.actor, self)
+        dialog.exec()
+        if dialog.first_actor is not None and self.actor.user_id is None:
+            self.set_actor(dialog.first_actor)
+        self.settings_page.security.refresh()
+
+    def show_audit(self) -> None:
+        from .audit_page import AuditDialog
+
+        AuditDialog(self.store, self.actor, self).exec()
 
     # -- geometry ------------------------------------------------------------
     def _restore(self) -> None:

@@ -258,6 +258,7 @@ class UsersDialog(QDialog):
         layout.addWidget(self.ask)
         layout.addWidget(self.ask_note)
         layout.addWidget(self.message)
+        layout.addStretch(0)  # takes the table's room while there is no table
         layout.addWidget(close)
         if not actor.is_owner:
             for widget in (self.first_button, self.add_button, self.ask):
