@@ -123,7 +123,10 @@ def install(store) -> None:
                 else:
                     fields = []
                 ids, names = changes[(action, table)]
-                ids.append(inspect(obj).identity[0] if inspect(obj).identity else "")
+                # The identity key is not set yet for new rows in after_flush; the
+                # primary key attributes are (the INSERT has run).
+                key = inspect(obj).mapper.primary_key_from_instance(obj)
+                ids.append(key[0] if len(key) == 1 else "/".join(map(str, key)))
                 names.update(fields)
         connection = session.connection()
         for (action, table), (ids, names) in changes.items():

@@ -123,3 +123,10 @@ def test_a_removed_event_is_detected(store, actor, db_path):
         conn.execute("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)")
         conn.commit()
     assert verify_trail(store) is not None
+
+
+def test_a_created_record_is_named_by_its_id(store, actor):
+    cid = com.create_community(store, actor, com.CommunityData(name="r/sleep"))
+    uid = auth.create_account(store, actor, "ada", "correct horse", "owner")
+    assert events(store, actor, entity="communities")[0].record_ids == [str(cid)]
+    assert events(store, actor, entity="users")[0].record_ids == [str(uid)]
