@@ -57,7 +57,13 @@ def sqlite_path(url: str) -> Path | None:
 def make_engine(url: str, key: bytes | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        if parsed.get_backend_name() == "postgresql":
+            # A practice server's password comes from the keychain, never the URL.
+            from .server_login import install_keychain_password
+
+            install_keychain_password(engine, url)
+        return engine
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -164,9 +164,10 @@ def run(db: str | None = None) -> int:
     from outreach.services.backups import daily_backup_warning
     from outreach.store import resolve_url
 
+    from .server_dialog import startup_db
     from .single_instance import SingleInstance
 
-    url = resolve_url(db)
+    url = resolve_url(startup_db(db))  # a practice server saved in QSettings, if any
     instance = SingleInstance(url)
     if not instance.acquire():
         # Another Outreach has this database open: one writer, one window.

@@ -169,6 +169,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.demo_action = self._action(file_menu, "Load &demo data...", self.data.load_demo)
         self._action(file_menu, "&Backups...", lambda: show_backups(self))
+        from .server_dialog import show_server_dialog
+
+        self._action(
+            file_menu, "Connect to a practice &server...", lambda: show_server_dialog(self)
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")
