@@ -57,7 +57,14 @@ def sqlite_path(url: str) -> Path | None:
 def make_engine(url: str, key: bytes | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        except ImportError as exc:  # the optional driver (the "pg" extra) is missing
+            raise StoreError(
+                f"Outreach needs the {parsed.get_driver_name()} driver to open "
+                f"{parsed.render_as_string()}: install it with `pip install 'outreach[pg]'` "
+                "(make run does not install it)."
+            ) from exc
         if parsed.get_backend_name() == "postgresql":
             # A practice server's password comes from the keychain, never the URL.
             from .server_login import install_keychain_password
