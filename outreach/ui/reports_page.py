@@ -332,6 +332,7 @@ class ReportsPage(QWidget):
             actions.addWidget(button)
         # The review names no contact; this also leaves out free text that may.
         self.anonymised = QCheckBox("A&nonymised PDF")
+        self.anonymised.setAccessibleName("Anonymised PDF")
         self.anonymised.setToolTip("Leave out post titles and free-text intake answers")
         actions.addWidget(self.anonymised)
         actions.addWidget(self.result, 1)
