@@ -16,6 +16,9 @@ from outreach.services import communities as com
 from outreach.services import posts as posts_svc
 from outreach.services.audit import AuditQuery, list_events, verify_trail
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 
@@ -46,6 +49,7 @@ def test_creates_updates_and_deletes_are_recorded_with_field_names(store, actor)
     assert trail[0].record_ids == [str(pid)] and trail[0].actor_name == actor.name
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_no_patient_data_in_the_trail(store, actor):
     contacts.create_contact(
         store,
@@ -101,6 +105,7 @@ def test_the_trail_is_filtered_and_paged_in_sql(store, actor):
     assert page.total == 5 and len(page.rows) == 2 and page.has_more
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_an_altered_event_is_named_by_db_check(store, actor, db_path, capsys):
     for n in range(3):
         com.create_community(store, actor, com.CommunityData(name=f"Forum {n}"))
@@ -116,6 +121,7 @@ def test_an_altered_event_is_named_by_db_check(store, actor, db_path, capsys):
     assert json.loads(out)["audit"].startswith(f"Audit record {second}")
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_a_removed_event_is_detected(store, actor, db_path):
     for n in range(3):
         com.create_community(store, actor, com.CommunityData(name=f"Forum {n}"))

@@ -14,6 +14,9 @@ from outreach.services import posts as posts_svc
 from outreach.services.common import PermissionDenied
 from outreach.services.profile import get_profile, save_profile, set_setting
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 

@@ -12,6 +12,9 @@ from outreach.services import communities as svc
 from outreach.services import posts as posts_svc
 from outreach.timeutil import now_utc
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def make(store, actor, name="r/insomnia", **kw):
     return svc.create_community(store, actor, svc.CommunityData(name=name, **kw))

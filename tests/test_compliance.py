@@ -20,6 +20,9 @@ from outreach.services.common import PermissionDenied
 from outreach.services.compliance_summary import checks_by_month, compliance_summary
 from outreach.services.profile import get_profile, save_profile
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 TODAY = date.today()
 SAFE = "Many people find a regular wake time helps; a sleep diary shows patterns over two weeks."
 RISKY = "You should stop taking your sleeping pills and take 5 mg of melatonin instead."
@@ -355,6 +358,7 @@ def _sql(db_path, statement, *params):
         conn.commit()
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_a_record_altered_in_the_database_is_named(store, db_path, actor, cid):
     ids = [check(store, actor, cid, body=f"{SAFE} Tip {n}.").id for n in range(3)]
     _sql(
@@ -367,18 +371,21 @@ def test_a_record_altered_in_the_database_is_named(store, db_path, actor, cid):
     assert f"record {ids[1]} was altered" in problem.sentence
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_a_removed_record_is_detected(store, db_path, actor, cid):
     ids = [check(store, actor, cid, body=f"{SAFE} Tip {n}.").id for n in range(3)]
     _sql(db_path, "DELETE FROM compliance_checks WHERE id = ?", ids[1])
     assert evidence.verify_ledger(store).record_id == ids[2]
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_removing_the_newest_record_is_detected(store, db_path, actor, cid):
     ids = [check(store, actor, cid, body=f"{SAFE} Tip {n}.").id for n in range(2)]
     _sql(db_path, "DELETE FROM compliance_checks WHERE id = ?", ids[-1])
     assert "removed or added" in evidence.verify_ledger(store).sentence
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_an_inserted_record_is_detected(store, db_path, actor, cid):
     check(store, actor, cid)
     _sql(

@@ -15,6 +15,9 @@ from outreach.services.common import PermissionDenied
 from outreach.services.profile import set_setting
 from outreach.timeutil import now_utc
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 STAFF = Actor(name="Front desk", role="staff")
 
 

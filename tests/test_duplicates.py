@@ -10,6 +10,9 @@ from outreach.services import contacts as svc
 from outreach.services import ledger, referrals
 from outreach.services.duplicates import find_duplicates, merge_contacts, merges_into
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def test_finds_same_email_phone_or_name_in_a_community(store, actor):
     cid = com.create_community(store, actor, com.CommunityData(name="r/sleep"))

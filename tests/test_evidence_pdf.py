@@ -15,6 +15,9 @@ from outreach.services import compliance as gate
 from outreach.services.evidence_pdf import write_evidence_pdf
 from outreach.services.profile import get_profile, save_profile
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 TODAY = date.today()
 NAME = 'Сон & <Ύπνος> "Müller" Café'
 BODY = "Take 5 mg <b>melatonin</b> & see Ελλάδα; l'heure du coucher compte."

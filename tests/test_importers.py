@@ -11,6 +11,9 @@ from outreach.services import posts as posts_svc
 from outreach.services.csv_table import CsvError
 from outreach.services.importers import export_file, import_file, preview_import
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 POSTS_HEADER = (
     "community,posted_at,kind,title,url,minutes_spent,replies,reactions,views,clicks,body\n"
 )

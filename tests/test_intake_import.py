@@ -12,6 +12,9 @@ from outreach.services.csv_table import CsvError
 from outreach.services.intake_import import export_pipeline, import_intake, import_revenue
 from outreach.services.referrals import get_referral
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 Q1 = "Did you find my online advice useful?"
 Q2 = "Is there anything better I can do with my online presence to be more helpful?"
 Q3 = "Where do you go on the web for health-related information?"

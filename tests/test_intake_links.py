@@ -8,6 +8,9 @@ from outreach.errors import ValidationError
 from outreach.services import communities as com
 from outreach.services.intake_links import intake_email, intake_url, slug, suggest_code
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def test_codes_are_generated_from_the_name_and_unique(store, actor):
     with store.session() as session:

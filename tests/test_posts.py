@@ -8,6 +8,9 @@ from outreach.errors import ComplianceError, NotFound, ValidationError
 from outreach.services import communities as com
 from outreach.services import posts as svc
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def cid(store, actor):

@@ -25,6 +25,9 @@ from outreach.services.intake_import import export_pipeline
 from outreach.services.roi import Period, roi_report
 from outreach.services.roi_pdf import write_roi_pdf
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31))
 NAME, EMAIL, PHONE = "Zebedee Quargleworth", "zebedee.q@example.org", "+1 555 0199 42"
 HANDLE = "zq_nightowl"
@@ -203,6 +206,7 @@ def test_only_the_owner_erases(store, practice):
         erase_contact(store, Actor(name="Front desk", role="staff"), contact)
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file directly
 def test_erasing_keeps_the_figures_and_removes_every_personal_value(
     store, actor, practice, db_path
 ):

@@ -7,6 +7,9 @@ from outreach.errors import ValidationError
 from outreach.services import profile as svc
 from outreach.services.common import PermissionDenied
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def test_empty_database_has_a_default_profile(store):
     profile = svc.get_profile(store)

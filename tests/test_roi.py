@@ -14,6 +14,9 @@ from outreach.services import posts as posts_svc
 from outreach.services.profile import set_setting
 from outreach.services.roi import Period, roi_report
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31))  # 90 days
 
 

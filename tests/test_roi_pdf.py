@@ -24,6 +24,9 @@ from outreach.services.profile import set_setting
 from outreach.services.roi import Figures, Period, RoiReport, roi_report
 from outreach.services.roi_pdf import write_roi_pdf
 
+# The service, report and import tests run on SQLite and PostgreSQL (conftest.py).
+pytestmark = pytest.mark.both_engines
+
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31))
 MADE_ON = date(2025, 4, 2)
 CYRILLIC = 'Сон <deep> & "rest"'
