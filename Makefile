@@ -8,7 +8,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_BUILD := $(VENV)/.installed-build
 
-.PHONY: run test lint format bench bundle clean
+.PHONY: run test lint format bench bundle screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Outreach needs Python 3.11 or newer on PATH." >&2; exit 2; }
@@ -41,13 +41,13 @@ run: $(STAMP_RUN)
 	$(BIN)/outreach
 
 test: $(STAMP_TEST)
-	$(BIN)/ruff check outreach tests bench
-	$(BIN)/ruff format --check outreach tests bench
+	$(BIN)/ruff check outreach tests bench docs
+	$(BIN)/ruff format --check outreach tests bench docs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 format: $(STAMP_TEST)
-	$(BIN)/ruff check --fix outreach tests bench
-	$(BIN)/ruff format outreach tests bench
+	$(BIN)/ruff check --fix outreach tests bench docs
+	$(BIN)/ruff format outreach tests bench docs
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m bench
@@ -62,6 +62,12 @@ bundle: $(STAMP_BUILD)
 	@size=$$(du -sm dist/outreach | cut -f1); echo "dist/outreach: $$size MB (target: at most 150 MB)"; \
 		[ "$$size" -le 150 ] || echo "WARNING: the bundle is over its 150 MB target; see installer/README.md." >&2
 	QT_QPA_PLATFORM=offscreen dist/outreach/outreach self-test
+
+# The README's pictures (docs/screenshots/*.png): the real window, offscreen, on a
+# temporary database of demo data with the clock set to a fixed day, so a rerun
+# changes a picture only when the page itself changed. Look at them before committing.
+screenshots: $(STAMP_RUN)
+	$(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
