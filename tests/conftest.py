@@ -35,6 +35,13 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: the PostgreSQL half of a test")
 
 
+def pytest_terminal_summary(terminalreporter):
+    # One line saying why the PostgreSQL half did not run (make test is quiet).
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgresql" in r.keywords]
+    if skipped and not os.environ.get(PG_ENV):
+        terminalreporter.write_line(f"{len(skipped)} PostgreSQL tests skipped: {PG_SKIP_REASON}")
+
+
 def engine_params() -> list:
     pg_marks = [pytest.mark.postgresql]
     if not os.environ.get(PG_ENV):
