@@ -27,9 +27,9 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 # The crypt extra (SQLCipher) too where its wheel exists (arm64), so the app can
 # encrypt databases; an Intel build goes without and says so.
-"$VENV/bin/python" -m pip install --quiet --only-binary sqlcipher3 -e ".[build,crypt]" 2>/dev/null || {
+"$VENV/bin/python" -m pip install --quiet --only-binary sqlcipher3 -e ".[build,crypt,pg]" 2>/dev/null || {
   echo "SQLCipher has no wheel for this Mac: this build will not encrypt databases." >&2
-  "$VENV/bin/python" -m pip install --quiet -e ".[build]"
+  "$VENV/bin/python" -m pip install --quiet -e ".[build,pg]"
 }
 
 VERSION=$("$VENV/bin/python" -c 'import outreach; print(outreach.__version__)')

@@ -49,10 +49,10 @@ Invoke-Checked "check Python 3.11+" {
 Invoke-Checked "upgrade pip" { & $Py -m pip install --quiet --upgrade pip }
 # The crypt extra (SQLCipher) too, so the installed app can encrypt databases.
 Write-Host "==> install Outreach, SQLCipher and the build tools"
-& $Py -m pip install --quiet --only-binary sqlcipher3 -e ".[build,crypt]"
+& $Py -m pip install --quiet --only-binary sqlcipher3 -e ".[build,crypt,pg]"
 if ($LASTEXITCODE -ne 0) {
     Write-Warning "SQLCipher has no wheel here: this build will not encrypt databases."
-    Invoke-Checked "install Outreach and its build tools" { & $Py -m pip install --quiet -e ".[build]" }
+    Invoke-Checked "install Outreach and its build tools" { & $Py -m pip install --quiet -e ".[build,pg]" }
 }
 
 $Version = (& $Py -c "import outreach; print(outreach.__version__)").Trim()
