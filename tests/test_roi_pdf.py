@@ -4,7 +4,6 @@ long tables, cancelling, and the command line."""
 
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -195,13 +194,11 @@ def big_report(n: int) -> RoiReport:
     )
 
 
-def test_two_thousand_communities_are_quick(tmp_path):
+def test_two_thousand_communities_make_a_long_table_in_chunks(tmp_path):
+    # How fast is bench/'s to say (make bench); a test only checks what was written.
     path = tmp_path / "big.pdf"
-    started = time.perf_counter()
     pages = write_roi_pdf(big_report(2000), path, practice_name="Big", made_on=MADE_ON)
-    elapsed = time.perf_counter() - started
     assert pages > 40
-    assert elapsed < 3, f"{elapsed:.2f} s"
     reader = PdfReader(path)
     # Each chunk and each page of the table repeats the header.
     for number in (3, 4, 20):
