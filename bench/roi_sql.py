@@ -19,7 +19,11 @@ FIRST_TOUCH = (
     "met AS (SELECT contact_id, min(changed_at) AS met_at FROM stage_changes GROUP BY contact_id)"
 )
 
-PER_COMMUNITY = [
+# Per community. A range of dates (posts, costs, payments): each period on its own,
+# so an empty one costs nothing. A figure that reads every contact or referral
+# whatever the period: both periods in one pass, with a CASE on the dates
+# (:p0, :q0 and :q1 bound the previous period).
+PER_PERIOD = [
     (
         "posts",
         """SELECT community_id, count(*), coalesce(sum(minutes_spent), 0) FROM posts
@@ -32,23 +36,6 @@ PER_COMMUNITY = [
            WHERE spent_on BETWEEN :d0 AND :d1 GROUP BY community_id""",
     ),
     (
-        "contacts",
-        f"""WITH {FIRST_TOUCH}
-           SELECT c.attributed_community_id, count(*) FROM contacts c
-           JOIN met ON met.contact_id = c.id
-           WHERE c.attributed_community_id IS NOT NULL
-             AND met.met_at >= :start AND met.met_at < :end
-           GROUP BY 1""",
-    ),
-    (
-        "referrals",
-        """SELECT c.attributed_community_id,
-                  sum(r.completed_on BETWEEN :d0 AND :d1),
-                  sum(r.first_visit_on BETWEEN :d0 AND :d1)
-           FROM referrals r JOIN contacts c ON c.id = r.contact_id
-           WHERE c.attributed_community_id IS NOT NULL GROUP BY 1""",
-    ),
-    (
         "revenue",
         """SELECT c.attributed_community_id, sum(v.amount_cents)
            FROM revenue_entries v JOIN contacts c ON c.id = v.contact_id
@@ -56,27 +43,49 @@ PER_COMMUNITY = [
            GROUP BY 1""",
     ),
 ]
+BOTH_PERIODS = [
+    (
+        "contacts",
+        f"""WITH {FIRST_TOUCH}
+           SELECT c.attributed_community_id, sum(met.met_at >= :start), sum(met.met_at < :start)
+           FROM contacts c
+           JOIN met ON met.contact_id = c.id
+           WHERE c.attributed_community_id IS NOT NULL
+             AND met.met_at >= :p0 AND met.met_at < :end
+           GROUP BY 1""",
+    ),
+    (
+        "referrals",
+        """SELECT c.attributed_community_id,
+                  sum(r.completed_on BETWEEN :d0 AND :d1),
+                  sum(r.first_visit_on BETWEEN :d0 AND :d1),
+                  sum(r.completed_on BETWEEN :q0 AND :q1),
+                  sum(r.first_visit_on BETWEEN :q0 AND :q1)
+           FROM referrals r JOIN contacts c ON c.id = r.contact_id
+           WHERE c.attributed_community_id IS NOT NULL GROUP BY 1""",
+    ),
+]
 
+# substr(..., 1, 7): the stored text starts with the ISO date, and it is about twice
+# as fast as strftime('%Y-%m', ...). The posts (100k) are counted month by month
+# instead, by monthly_posts: no month computed nor sorted per post.
 MONTHLY = [
-    """SELECT strftime('%Y-%m', posted_at), count(*), coalesce(sum(minutes_spent), 0)
-       FROM posts WHERE posted_at >= :start AND posted_at < :end AND archived_at IS NULL
-       GROUP BY 1""",
-    """SELECT strftime('%Y-%m', spent_on), sum(amount_cents) FROM cost_entries
+    """SELECT substr(spent_on, 1, 7), sum(amount_cents) FROM cost_entries
        WHERE spent_on BETWEEN :d0 AND :d1 GROUP BY 1""",
     f"""WITH {FIRST_TOUCH}
-       SELECT strftime('%Y-%m', met.met_at), count(*) FROM met
+       SELECT substr(met.met_at, 1, 7), count(*) FROM met
        JOIN contacts c ON c.id = met.contact_id
        WHERE c.attributed_community_id IS NOT NULL AND met.met_at >= :start AND met.met_at < :end
        GROUP BY 1""",
-    """SELECT strftime('%Y-%m', r.completed_on), count(*) FROM referrals r
+    """SELECT substr(r.completed_on, 1, 7), count(*) FROM referrals r
        JOIN contacts c ON c.id = r.contact_id
        WHERE c.attributed_community_id IS NOT NULL AND r.completed_on BETWEEN :d0 AND :d1
        GROUP BY 1""",
-    """SELECT strftime('%Y-%m', r.first_visit_on), count(*) FROM referrals r
+    """SELECT substr(r.first_visit_on, 1, 7), count(*) FROM referrals r
        JOIN contacts c ON c.id = r.contact_id
        WHERE c.attributed_community_id IS NOT NULL AND r.first_visit_on BETWEEN :d0 AND :d1
        GROUP BY 1""",
-    """SELECT strftime('%Y-%m', v.received_on), sum(v.amount_cents) FROM revenue_entries v
+    """SELECT substr(v.received_on, 1, 7), sum(v.amount_cents) FROM revenue_entries v
        JOIN contacts c ON c.id = v.contact_id
        WHERE c.attributed_community_id IS NOT NULL AND v.received_on BETWEEN :d0 AND :d1
        GROUP BY 1""",
@@ -102,10 +111,12 @@ OTHERS = {
               coalesce(sum(r.first_visit_on <= :d1), 0)
        FROM met LEFT JOIN referrals r ON r.contact_id = met.contact_id
        WHERE met.met_at >= :start AND met.met_at < :end""",
+    # "+posted_at": SQLite's hint to read ix_posts_engagement (schema 0007) in order and
+    # stop at the tenth post rather than search the period by date and sort all of it.
     "top_posts": """SELECT p.id, p.posted_at, c.name, p.kind, p.title, p.replies, p.reactions,
               p.clicks, p.views
        FROM posts p JOIN communities c ON c.id = p.community_id
-       WHERE p.posted_at >= :start AND p.posted_at < :end AND p.archived_at IS NULL
+       WHERE +p.posted_at >= :start AND +p.posted_at < :end AND p.archived_at IS NULL
          AND p.replies + p.reactions + p.clicks > 0
        ORDER BY p.replies + p.reactions + p.clicks DESC, p.posted_at DESC, p.id DESC LIMIT 10""",
     "days_to_visit": f"""WITH {FIRST_TOUCH}
@@ -122,28 +133,58 @@ OTHERS = {
 
 
 def _params(start: date, end: date) -> dict[str, str]:
+    days = (end - start).days + 1
+    before_end = start - timedelta(days=1)
+    before_start = before_end - timedelta(days=days - 1)
     return {
         "start": f"{start.isoformat()} 00:00:00.000000",
         "end": f"{(end + timedelta(days=1)).isoformat()} 00:00:00.000000",
         "d0": start.isoformat(),
         "d1": end.isoformat(),
+        "p0": f"{before_start.isoformat()} 00:00:00.000000",
+        "q0": before_start.isoformat(),
+        "q1": before_end.isoformat(),
     }
+
+
+def monthly_posts(months: list[tuple[str, str, str]]) -> str:
+    """Posts and minutes of each (month, from, to): two index-only range counts a month."""
+    where = "posted_at >= ? AND posted_at < ? AND archived_at IS NULL"
+    return "SELECT " + ", ".join(
+        f"(SELECT count(*) FROM posts WHERE {where}), "
+        f"(SELECT coalesce(sum(minutes_spent), 0) FROM posts WHERE {where})"
+        for _ in months
+    )
+
+
+def _months(start: date, end: date) -> list[tuple[str, str, str]]:
+    out, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        following = (year + 1, 1) if month == 12 else (year, month + 1)
+        lo = max(date(year, month, 1), start)
+        hi = min(date(*following, 1), end + timedelta(days=1))
+        out.append((f"{year:04d}-{month:02d}", f"{lo} 00:00:00.000000", f"{hi} 00:00:00.000000"))
+        year, month = following
+    return out
 
 
 def hand_figures(conn: sqlite3.Connection, start: date, end: date) -> dict:
     """Every figure, as {name: rows}, for the period and (totals) the one before."""
-    days = (end - start).days + 1
-    previous_end = start - timedelta(days=1)
-    out: dict = {}
-    for label, (s, e) in (
-        ("now", (start, end)),
-        ("before", (previous_end - timedelta(days=days - 1), previous_end)),
-    ):
-        params = _params(s, e)
-        for name, sql in PER_COMMUNITY:
-            out[f"{label}.{name}"] = conn.execute(sql, params).fetchall()
     params = _params(start, end)
-    out["monthly"] = [conn.execute(sql, params).fetchall() for sql in MONTHLY]
+    before_end = start - timedelta(days=1)
+    before = _params(before_end - timedelta(days=(end - start).days), before_end)
+    out: dict = {}
+    for label, p in (("now", params), ("before", before)):
+        for name, sql in PER_PERIOD:
+            out[f"{label}.{name}"] = conn.execute(sql, p).fetchall()
+    for name, sql in BOTH_PERIODS:
+        out[name] = conn.execute(sql, params).fetchall()
+    months = _months(start, end)
+    row = conn.execute(
+        monthly_posts(months), [b for _, lo, hi in months for b in (lo, hi, lo, hi)]
+    ).fetchone()
+    posts = [(m, row[2 * i], row[2 * i + 1]) for i, (m, _, _) in enumerate(months)]
+    out["monthly"] = [posts] + [conn.execute(sql, params).fetchall() for sql in MONTHLY]
     for name, sql in OTHERS.items():
         out[name] = conn.execute(sql, params).fetchall()
     return out
@@ -155,21 +196,31 @@ def same_figures(hand: dict, report) -> list[str]:
     rows = {f.community_id: f for f in report.rows}
 
     def total(name: str, column: int) -> float:
-        return sum(row[column] or 0 for row in hand[f"now.{name}"] if row[0] in rows)
+        return sum(row[column] or 0 for row in hand[name] if row[0] in rows)
+
+    def now(name: str, column: int) -> float:
+        return total(f"now.{name}", column)
+
+    def before(name: str, column: int) -> float:
+        return total(f"before.{name}", column)
 
     checks = {
-        "posts": (total("posts", 1), report.total.posts),
-        "minutes": (total("posts", 2), report.total.minutes),
-        "direct cost": (total("costs", 1), report.total.direct_cost_cents),
+        "posts": (now("posts", 1), report.total.posts),
+        "minutes": (now("posts", 2), report.total.minutes),
+        "direct cost": (now("costs", 1), report.total.direct_cost_cents),
         "contacts": (total("contacts", 1), report.total.contacts),
         "intakes": (total("referrals", 1), report.total.intakes),
         "patients": (total("referrals", 2), report.total.patients),
-        "revenue": (total("revenue", 1), report.total.revenue_cents),
-        "previous posts": (
-            sum(r[1] for r in hand["before.posts"] if r[0] in rows),
-            report.previous_total.posts,
-        ),
-        "months": (sum(r[1] for r in hand["monthly"][0]), sum(m.posts for m in report.monthly)),
+        "revenue": (now("revenue", 1), report.total.revenue_cents),
+        "previous posts": (before("posts", 1), report.previous_total.posts),
+        "previous minutes": (before("posts", 2), report.previous_total.minutes),
+        "previous direct cost": (before("costs", 1), report.previous_total.direct_cost_cents),
+        "previous contacts": (total("contacts", 2), report.previous_total.contacts),
+        "previous intakes": (total("referrals", 3), report.previous_total.intakes),
+        "previous patients": (total("referrals", 4), report.previous_total.patients),
+        "previous revenue": (before("revenue", 1), report.previous_total.revenue_cents),
+        "months": ([r[1] for r in hand["monthly"][0]], [m.posts for m in report.monthly]),
+        "month minutes": ([r[2] for r in hand["monthly"][0]], [m.minutes for m in report.monthly]),
         "funnel": (list(hand["funnel"][0]), [n for _, n in report.funnel]),
         "unattributed contacts": (hand["unattributed"][0][0], report.unattributed.contacts),
         "top posts": ([r[0] for r in hand["top_posts"]], [p.post_id for p in report.top_posts]),

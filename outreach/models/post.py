@@ -74,4 +74,13 @@ class Post(Base):
         # Covers the reports' sums of posts and minutes by community and month over a
         # period: an index-only scan instead of a table lookup per post (bench/).
         Index("ix_posts_report", "posted_at", "community_id", "minutes_spent", "archived_at"),
+        # The reports' top posts: read in engagement order, stopping at the tenth (0007).
+        Index(
+            "ix_posts_engagement",
+            replies + reactions + clicks,
+            "posted_at",
+            "id",
+            "archived_at",
+            "community_id",
+        ),
     )
