@@ -292,6 +292,9 @@ def _month_key(col, dialect_name: str):
     return func.substr(col, 1, 7)
 
 
+MONTHS_A_QUERY = 240
+
+
 @functools.lru_cache(maxsize=32)
 def _posts_by_month(months: int, chosen: bool):
     """(i, community, posts, minutes) for the months i bounded by the parameters
@@ -347,14 +350,23 @@ def _activity(
     prev = period.previous()
     now_months, prev_months = _month_bounds(period), _month_bounds(prev)
     chunks = now_months + prev_months
-    params: dict = {"ids": community_ids} if community_ids else {}
-    for i, (_, lo, hi) in enumerate(chunks):
-        params[f"lo{i}"], params[f"hi{i}"] = lo, hi
     # Month by month (index-only ranges of ix_posts_report, 0006), summed here into
-    # communities and months: integers, so the sums are exact.
-    for i, cid, posts, minutes in session.execute(
-        _posts_by_month(len(chunks), bool(community_ids)), params
-    ):
+    # communities and months: integers, so the sums are exact. At most
+    # MONTHS_A_QUERY months a statement: SQLite refuses a compound SELECT of more
+    # than 500 terms (a period of 21 years and its previous one).
+    cells = []
+    for first in range(0, len(chunks), MONTHS_A_QUERY):
+        batch = chunks[first : first + MONTHS_A_QUERY]
+        params: dict = {"ids": community_ids} if community_ids else {}
+        for j, (_, lo, hi) in enumerate(batch):
+            params[f"lo{j}"], params[f"hi{j}"] = lo, hi
+        cells += [
+            (first + j, *rest)
+            for j, *rest in session.execute(
+                _posts_by_month(len(batch), bool(community_ids)), params
+            )
+        ]
+    for i, cid, posts, minutes in cells:
         if i < len(now_months):
             f, m = rows.get(cid), months[now_months[i][0]]
             m.posts += posts
@@ -370,6 +382,9 @@ def _activity(
     for m in months.values():
         m.time_cost_cents = round(m.minutes * rate_cents / 60)
 
+    # Direct costs of both periods in one pass (a few hundred rows): the previous
+    # period's fall in the month NULL. Grouped by the output column's name: the CASE
+    # again in GROUP BY would be computed twice a row on SQLite (new placeholders).
     month = case(
         (CostEntry.spent_on >= period.start, _month_key(CostEntry.spent_on, dialect)), else_=None
     ).label("month_key")
