@@ -62,9 +62,7 @@ def open_main_window(store, actor=PRACTITIONER):
     store.actor = actor  # the audit trail records changes as the signed-in person
     window = MainWindow(store, actor)
     window.show()
-    from .privacy_form import attach_privacy
-
-    window.privacy_notice = attach_privacy(window, store)  # "not encrypted", said plainly
+    window.privacy_notice = _attach_privacy(window, store)  # "not encrypted", said plainly
     if actor.is_owner and not get_profile(store).welcome_done:
         welcome = WelcomeDialog(store, actor, parent=window)
         welcome.exec()
@@ -72,6 +70,21 @@ def open_main_window(store, actor=PRACTITIONER):
         if welcome.wants_demo:
             window.data.start_demo()
     return window
+
+
+def _attach_privacy(window, store):
+    """privacy_form.attach_privacy without building the Settings page at start
+    (its Privacy section imports keyring and asks for its backend): the notice
+    follows the page's messages through the window's relay instead."""
+    from .privacy_form import PrivacyNotice, attach_privacy
+
+    state = store.encryption
+    if state is not None and state.new_recovery_key:
+        return attach_privacy(window, store)  # a key to show once: the keychain is in use
+    notice = PrivacyNotice(store, window)
+    window.statusBar().addPermanentWidget(notice)
+    window.settings_message.connect(notice.refresh)
+    return notice
 
 
 class _Running:

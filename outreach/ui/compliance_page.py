@@ -35,6 +35,7 @@ from .checklist_dialog import ChecklistDialog
 from .composer_dialog import ComposerDialog
 from .formatting import local_date, local_datetime
 from .forms import heading
+from .list_page import loading_deferred
 from .policy_form import cover_status
 from .read_only_table import read_only_table
 from .workers import run_with_progress
@@ -220,7 +221,8 @@ class CompliancePage(QWidget):
         layout.addWidget(self.result)
         self.date_from.dateChanged.connect(lambda _d: self.refresh())
         self.date_to.dateChanged.connect(lambda _d: self.refresh())
-        self.refresh()
+        if not loading_deferred():  # in the main window it reads its figures when shown
+            self.refresh()
 
     # -- building blocks -----------------------------------------------------------
     def _button(self, text: str, accessible: str, slot) -> QPushButton:

@@ -64,7 +64,8 @@ TILES = [
     ("time_cost", "Time cost", None),
 ]
 # The benchmark hook (bench/README.md): with this set, the app prints
-# "OUTREACH_READY <time.time()>" once the Dashboard's figures are painted, then
+# "OUTREACH_READY <time.time()>" once the Dashboard's headline figures (this
+# month against last, and the counts under "Needs attention") are painted, then
 # quits, so `make bench` can time a cold start from outside the process.
 BENCH_READY_ENV = "OUTREACH_BENCH_EXIT_WHEN_READY"
 RANK_COLUMNS = ["Community", "Hours", "Cost", "Patients", "Revenue", "ROI", "Verdict", "Why"]
@@ -76,6 +77,15 @@ class DashboardData:
 
     this_month: RoiReport
     last_month: RoiReport
+    year: RoiReport
+    charts: dict[str, bytes]
+    chart_error: str = ""
+
+
+@dataclass
+class YearData:
+    """The slow part: the 12 months' report and the charts drawn from it."""
+
     year: RoiReport
     charts: dict[str, bytes]
     chart_error: str = ""
@@ -150,8 +160,16 @@ def dashboard_periods(today: date) -> tuple[Period, Period, Period]:
     )
 
 
-def compute(store, today: date) -> DashboardData:
-    this, last, year = dashboard_periods(today)
+def compute_months(store, today: date) -> tuple[RoiReport, RoiReport]:
+    """The tiles' figures: this month and last month (two short periods, quick)."""
+    this, last, _year = dashboard_periods(today)
+    return roi_report(store, this), roi_report(store, last)
+
+
+def compute(store, today: date) -> YearData:
+    """The 12 months' report and its charts, worked out after the tiles are shown:
+    a year of posts and ReportLab (imported here, ~0.4 s) take longest."""
+    _this, _last, year = dashboard_periods(today)
     year_report = roi_report(store, year)
     charts, chart_error = {}, ""
     try:
@@ -165,13 +183,7 @@ def compute(store, today: date) -> DashboardData:
             charts[key] = screen_svg(chart_defs.drawing_to_svg(make(year_report)))
     except ImportError:
         chart_error = "The charts arrive with the PDF report."
-    return DashboardData(
-        this_month=roi_report(store, this),
-        last_month=roi_report(store, last),
-        year=year_report,
-        charts=charts,
-        chart_error=chart_error,
-    )
+    return YearData(year=year_report, charts=charts, chart_error=chart_error)
 
 
 def ranked(report: RoiReport):
@@ -196,7 +208,11 @@ class DashboardPage(QWidget):
         self._wanted = 0  # generation asked for
         self._running: Task | None = None
         self._stale = True
+        self._counted = False  # the counts are read on the first show, not when built
+        self._quitting = False
         self.data: DashboardData | None = None
+        # This month and last, shown while the 12 months are worked out.
+        self.months: tuple[RoiReport, RoiReport] | None = None
         self.values: dict[str, QLabel] = {}
 
         self.pages = QStackedWidget()
@@ -205,7 +221,6 @@ class DashboardPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
-        self.refresh()
 
     # -- building ---------------------------------------------------------------
     def _build_empty(self) -> QWidget:
@@ -265,7 +280,7 @@ class DashboardPage(QWidget):
 
         # Charts: the same ReportLab drawings as the PDF, shown as SVG. One at a
         # time, so each is wide enough to read (they are drawn for an A4 page).
-        _load_chart_fonts()
+        # Their font is loaded with the first charts, not at start.
         self.chart_tabs = QTabWidget()
         self.chart_tabs.setAccessibleName("Charts for the last 12 months")
         self.charts: dict[str, ChartView] = {}
@@ -369,10 +384,17 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         """Counts now (cheap); the ROI figures in the background when the page is seen."""
+        self._counted = True
         empty = not has_data(self.store)
         self.pages.setCurrentIndex(0 if empty else 1)
         if empty:
             return
+        # The month figures start in the background first, so their queries run
+        # while these counts run here (SQLite lets go of the interpreter meanwhile).
+        if self.isVisible():
+            self._start()
+        else:
+            self._stale = True
         today = self._today()
         summary = activity_summary(self.store, today)
         self.values["communities"].setText(f"{summary.communities:,}")
@@ -382,14 +404,12 @@ class DashboardPage(QWidget):
         for view in ("follow_ups", "losing_touch"):
             total = list_contacts(self.store, ContactQuery(view=view, limit=1, today=today)).total
             self.values[view].setText(f"{total:,}")
-        if self.isVisible():
-            self._start()
-        else:
-            self._stale = True
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._stale and not self.is_empty():
+        if not self._counted:
+            self.refresh()  # the first show: counts now, the ROI figures in the background
+        elif self._stale and not self.is_empty():
             self._start()
 
     def _start(self) -> None:
@@ -401,31 +421,68 @@ class DashboardPage(QWidget):
         # else the running one's result is stale: _finished starts another
 
     def _launch(self) -> None:
+        """Two steps in the background: this month and last (the tiles) first,
+        then the 12 months and the charts, started once the tiles are painted."""
         generation, store, today = self._wanted, self.store, self._today()
 
         def work(_progress):
-            return generation, compute(store, today)
+            return generation, today, compute_months(store, today)
 
+        if self.months is None:
+            self.status.setText("Working out this month's figures...")
+        self._run(work, self._months_finished, now=True)
+
+    def _run(self, work, finished, now: bool) -> None:
         task = Task(work)
         task.setAutoDelete(False)
-        task.signals.finished.connect(self._finished)
+        task.signals.finished.connect(finished)
         task.signals.failed.connect(self._failed)
         self._running = task
-        if self.data is None:
-            self.status.setText("Working out this month's figures...")
+        if now:
+            QThreadPool.globalInstance().start(task)
+        else:
+            # After the events already queued (the tiles' paint): the 12 months
+            # must not hold the interpreter while the first figures are drawn.
+            QTimer.singleShot(0, lambda: self._start_later(task))
+
+    def _start_later(self, task: Task) -> None:
+        if self._quitting:  # the benchmark's quit: work cut off at exit only says so
+            self._running = None
+            return
         QThreadPool.globalInstance().start(task)
 
     @property
     def busy(self) -> bool:
         return self._running is not None
 
-    def _finished(self, result) -> None:
-        self._running = None
-        generation, data = result
+    def _months_finished(self, result) -> None:
+        generation, today, months = result
         if generation != self._wanted:
             self._launch()  # data changed while it ran: work it out again
             return
-        self.show_data(data)
+        self.show_months(*months)
+        store = self.store
+
+        def work(_progress):
+            return generation, months, compute(store, today)
+
+        self._run(work, self._finished, now=False)
+
+    def _finished(self, result) -> None:
+        self._running = None
+        generation, (this, last), year = result
+        if generation != self._wanted:
+            self._launch()  # data changed while it ran: work it out again
+            return
+        self.show_data(
+            DashboardData(
+                this_month=this,
+                last_month=last,
+                year=year.year,
+                charts=year.charts,
+                chart_error=year.chart_error,
+            )
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._running = None
@@ -433,9 +490,22 @@ class DashboardPage(QWidget):
 
     # -- showing -----------------------------------------------------------------
     def show_data(self, data: DashboardData) -> None:
+        """Everything: the tiles, then the 12 months' charts and ranking."""
+        self.show_months(data.this_month, data.last_month)
         self.data = data
-        currency = data.this_month.currency
-        this, last = data.this_month.total, data.last_month.total
+        _load_chart_fonts()
+        for key, svg in self.charts.items():
+            if key in data.charts:
+                svg.load(QByteArray(data.charts[key]))
+        self.chart_note.setText(data.chart_error)
+        self.chart_note.setVisible(bool(data.chart_error))
+        self._fill_ranking(data.year, data.this_month.currency)
+
+    def show_months(self, this_month: RoiReport, last_month: RoiReport) -> None:
+        """The headline tiles: this month against last month."""
+        self.months = (this_month, last_month)
+        currency = this_month.currency
+        this, last = this_month.total, last_month.total
         for key, _caption, read in TILES:
             value, before = self.tiles[key]
             if read is None:
@@ -446,7 +516,7 @@ class DashboardPage(QWidget):
                 now_text, then_text = read(this), read(last)
             value.setText(now_text)
             before.setText(f"Last month: {then_text}")
-        period = data.this_month.period
+        period = this_month.period
         self.tiles_box.setTitle(
             f"This month ({period.start.day} to {period.end.day} {period.end:%B}) against last month"
         )
@@ -454,18 +524,13 @@ class DashboardPage(QWidget):
             "Contacts, intakes, patients and revenue are credited to the community where each "
             "person was first met."
         )
-        for key, svg in self.charts.items():
-            if key in data.charts:
-                svg.load(QByteArray(data.charts[key]))
-        self.chart_note.setText(data.chart_error)
-        self.chart_note.setVisible(bool(data.chart_error))
-        self._fill_ranking(data.year, currency)
         if os.environ.get(BENCH_READY_ENV):
             QTimer.singleShot(0, self._bench_ready)  # in the event loop, after this paints
 
     def _bench_ready(self) -> None:
         if not os.environ.pop(BENCH_READY_ENV, None):
             return  # once per process
+        self._quitting = True
         self.window().repaint()  # painted now, not just scheduled
         print(f"OUTREACH_READY {time.time():.6f}", flush=True)
         QApplication.instance().quit()

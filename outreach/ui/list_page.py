@@ -3,6 +3,8 @@ over a PagedTableModel, a totals line and an empty state."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,6 +31,29 @@ from .table_model import ROW_ID_ROLE, PagedTableModel
 
 SEARCH_DELAY_MS = 250
 
+# Set while the main window builds its pages: a page not shown at start must cost
+# nothing at start (a list page's first rows and totals take up to seconds on a
+# practice's five years of posts), so pages built then load when first shown.
+_defer_loading = False
+
+
+@contextmanager
+def loading_on_first_show() -> Iterator[None]:
+    """Pages built inside this load their data when first shown (or when
+    ``ensure_loaded`` is called), not in their constructor. A page built alone
+    (a dialog, a test) still loads at once."""
+    global _defer_loading
+    was, _defer_loading = _defer_loading, True
+    try:
+        yield
+    finally:
+        _defer_loading = was
+
+
+def loading_deferred() -> bool:
+    """Whether a page being built now should put its first load off until shown."""
+    return _defer_loading
+
 
 class ListPage(QWidget):
     status_message = Signal(str)
@@ -40,6 +65,9 @@ class ListPage(QWidget):
     def __init__(self, store, actor, model: PagedTableModel, parent=None):
         super().__init__(parent)
         self.store, self.actor, self.model = store, actor, model
+        # True until the first load when built by the main window: filters set
+        # meanwhile are read from the widgets when the page is first shown.
+        self._waiting = loading_deferred()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search")
         self.search.setClearButtonEnabled(True)
@@ -53,12 +81,10 @@ class ListPage(QWidget):
         self.filters.addWidget(self.search, 2)
         self.buttons = QHBoxLayout()
         self.table = QTableView()
-        self.table.setModel(model)
-        self.table.setAccessibleName(f"{self.title} table")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # Show the service's default order; enabling sorting re-queries with it.
+        # Show the service's default order. Sorting is enabled before the model is
+        # set: enabling it on a table with a model sorts at once, which would run
+        # the page's query in the constructor (a second time, or before the page
+        # is ever shown); header clicks sort through the model as before.
         query = model.query
         default_column = next(
             (i for i, c in enumerate(model.columns) if c.sort_key == query.sort), 0
@@ -66,6 +92,11 @@ class ListPage(QWidget):
         order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
         self.table.horizontalHeader().setSortIndicator(default_column, order)
         self.table.setSortingEnabled(True)
+        self.table.setModel(model)
+        self.table.setAccessibleName(f"{self.title} table")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
@@ -120,13 +151,27 @@ class ListPage(QWidget):
     def totals_text(self, page) -> str:
         raise NotImplementedError
 
+    def ensure_loaded(self) -> None:
+        """The first load of a page whose load was put off (loading_on_first_show)."""
+        if self._waiting:
+            self._waiting = False
+            self.apply_filters()
+
+    def showEvent(self, event) -> None:
+        self.ensure_loaded()
+        super().showEvent(event)
+
     def apply_filters(self) -> None:
+        if self._waiting:
+            return  # not shown yet: the first load reads the filters as they are then
         self.run(lambda: self.model.set_query(self.build_query(self.model.query)))
         self._after_load()
 
     def refresh(self, keep_id: int | None = None) -> None:
         """Re-query, keeping the user's place: the same rows loaded, the same
         scroll position and the edited row selected."""
+        if self._waiting:
+            return  # never loaded: its first load, when shown, is fresh anyway
         scroll = self.table.verticalScrollBar().value()
         selected = keep_id if keep_id is not None else self.current_id()
         self.run(lambda: self.model.reload(at_least=self.model.rowCount()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
 from outreach import APP_NAME, __version__
 
 from .auto_lock import AutoLock
-from .backup_dialog import show_backups
 from .communities_page import CommunitiesPage
 from .compliance_page import CompliancePage
 from .contacts_page import ContactsPage
 from .dashboard_page import DashboardPage
 from .data_actions import DataActions
+from .list_page import loading_on_first_show
 from .posts_page import PostsPage
 from .referrals_page import ReferralsPage
 from .reports_page import ReportsPage
@@ -42,19 +42,32 @@ PAGES = [
 
 
 class MainWindow(QMainWindow):
+    # What the Settings page says, relayed from the moment it is built, so the
+    # status bar's privacy notice can follow it without building it at start.
+    settings_message = Signal(str)
+
     def __init__(self, store, actor, parent=None):
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName("Outreach main window")
-        self.dashboard = DashboardPage(store)
-        self.communities = CommunitiesPage(store, actor)
-        self.posts = PostsPage(store, actor)
-        self.contacts = ContactsPage(store, actor)
-        self.referrals = ReferralsPage(store, actor)
-        self.settings_page = SettingsPage(store, actor)
-        self.compliance = CompliancePage(store, actor)
-        self.reports = ReportsPage(store)
+        self._built = False
+        # Only the page shown at start may cost anything at start: the others
+        # load their data when first shown (a list page's first rows and totals
+        # take seconds on a practice's five years of posts).
+        with loading_on_first_show():
+            self.dashboard = DashboardPage(store)
+            self.communities = CommunitiesPage(store, actor)
+            self.posts = PostsPage(store, actor)
+            self.contacts = ContactsPage(store, actor)
+            self.referrals = ReferralsPage(store, actor)
+            self.compliance = CompliancePage(store, actor)
+            self.reports = ReportsPage(store)
+        # Settings is built when first shown or used: its Privacy section asks the
+        # keychain whether a database could be encrypted, and importing keyring
+        # and finding its backend costs more than painting the whole window.
+        self._settings_page: SettingsPage | None = None
+        self._settings_slot = QWidget()
         pages = {
             "Dashboard": self.dashboard,
             "Communities": self.communities,
@@ -63,7 +76,7 @@ class MainWindow(QMainWindow):
             "Referrals": self.referrals,
             "Compliance": self.compliance,
             "Reports": self.reports,
-            "Settings": self.settings_page,
+            "Settings": self._settings_slot,
         }
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Pages")
@@ -79,7 +92,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.list_pages = (self.communities, self.posts, self.contacts, self.referrals)
-        for page in (*self.list_pages, self.settings_page):
+        for page in self.list_pages:
             page.status_message.connect(self.show_message)
         for page in self.list_pages:
             page.data_changed.connect(self.on_data_changed)
@@ -89,17 +102,42 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().showMessage(f"Database: {store.display_name}")
         self.lock = AutoLock(self, store, actor)
-        self.settings_page.saved.connect(self.lock.configure)
         self.who = QLabel()
         self.who.setAccessibleName("Signed in as")
         self.statusBar().addPermanentWidget(self.who)
         self._show_account()
         self._restore()
+        self._built = True
 
     # -- pages ---------------------------------------------------------------
+    @property
+    def settings_page(self) -> SettingsPage:
+        """The Settings page, built the first time it is shown or used."""
+        if self._settings_page is None:
+            page = SettingsPage(self.store, self.actor)
+            page.status_message.connect(self.show_message)
+            page.status_message.connect(self.settings_message)
+            page.saved.connect(self.lock.configure)
+            index = PAGES.index("Settings")
+            was_current = self.stack.currentWidget() is self._settings_slot
+            self._settings_page = page
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(self._settings_slot)
+            self._settings_slot.deleteLater()
+            if was_current:
+                self.stack.setCurrentWidget(page)
+        return self._settings_page
+
     def _show_page(self, row: int) -> None:
+        if PAGES[row] == "Settings":
+            self.settings_page  # noqa: B018 (built on its first visit)
         self.stack.setCurrentIndex(row)
-        if self.stack.currentWidget() is self.dashboard:
+        page = self.stack.currentWidget()
+        if page in self.list_pages:
+            page.ensure_loaded()  # also when the window is not shown yet
+        elif page is self.dashboard and self._built:
+            # Back on the Dashboard: its figures again. At start its first show
+            # reads them, once.
             self.dashboard.refresh()
 
     def show_page(self, title: str) -> None:
@@ -124,9 +162,10 @@ class MainWindow(QMainWindow):
 
     def show_contacts_view(self, view: str) -> None:
         """The Contacts page filtered to a view such as "follow_ups" or "losing_touch"."""
-        self.show_page("Contacts")
+        # The view first: a page not loaded yet then loads once, already filtered.
         combo = self.contacts.view
         combo.setCurrentIndex(max(0, combo.findData(view)))
+        self.show_page("Contacts")
 
     def _connect_compliance(self) -> None:
         self.compliance.status_message.connect(self.show_message)
@@ -168,7 +207,7 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self.demo_action = self._action(file_menu, "Load &demo data...", self.data.load_demo)
-        self._action(file_menu, "&Backups...", lambda: show_backups(self))
+        self._action(file_menu, "&Backups...", self._show_backups)
         from .server_dialog import show_server_dialog
 
         self._action(
@@ -199,6 +238,11 @@ class MainWindow(QMainWindow):
         self.audit_action = self._action(account, "Audit &trail...", self.show_audit)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Outreach", self._about)
+
+    def _show_backups(self) -> None:
+        from .backup_dialog import show_backups  # imported when asked for, not at start
+
+        show_backups(self)
 
     def _list_page(self):
         page = self.stack.currentWidget()

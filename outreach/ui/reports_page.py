@@ -35,6 +35,7 @@ from outreach.services.roi import MIN_DAYS, MIN_MINUTES, Figures, Period, RoiRep
 
 from . import desktop, file_dialogs
 from .forms import heading
+from .list_page import loading_deferred
 from .read_only_table import read_only_table
 from .workers import run_with_progress
 
@@ -384,7 +385,8 @@ class ReportsPage(QWidget):
         self.all_communities.toggled.connect(self.communities.setDisabled)
         self.table.itemSelectionChanged.connect(self._show_why)
         self.communities.setDisabled(True)
-        self.reload_communities()
+        if not loading_deferred():  # in the main window its showEvent fills them
+            self.reload_communities()
         self._preset_changed()
         self._attribution_changed()
 
