@@ -61,7 +61,7 @@ def evidence_pdf_available() -> bool:
 
 def _table(headers: list[str], accessible: str) -> QTableWidget:
     table = read_only_table(headers, accessible)
-    table.setMinimumHeight(140)
+    table.setMinimumHeight(110)
     return table
 
 
@@ -191,6 +191,11 @@ class CompliancePage(QWidget):
         check_row.addWidget(self.check_button)
         self.needs_check.column.addLayout(check_row)
 
+        # The list of posts to check is what the page is for: it gets the room;
+        # the summaries stay a few rows high and scroll inside.
+        for section in (self.months, self.categories, self.overrides):
+            section.table.setMaximumHeight(150)
+        self.needs_check.table.setMinimumHeight(240)
         grid = QGridLayout()
         grid.addWidget(self.months, 0, 0)
         grid.addWidget(self.categories, 0, 1)

@@ -113,8 +113,10 @@ class PostsPage(ListPage):
         self.apply_filters()
 
     def size_columns(self) -> None:
+        # Capped so every column, Check included, fits a 1280-pixel window;
+        # the full title shows in the post's dialog (Return).
         title = [c.title for c in self.model.columns].index("Title")
-        self.table.setColumnWidth(title, min(self.table.columnWidth(title), 420))
+        self.table.setColumnWidth(title, min(self.table.columnWidth(title), 240))
 
     def reload_communities(self) -> None:
         fill_communities(self.community, self.store, "All communities")
