@@ -154,6 +154,10 @@ def measure_page(store, db: Path, key: str, runs: int, log=print) -> list[Figure
         model._fetch = real_fetch
     scroll_s = time.perf_counter() - scroll_start
     reached_end = model.rowCount() == model.total
+    # Pages that follow on from the last row (keyset paging) must neither repeat
+    # nor skip a row: every id once, and as many as were counted.
+    ids = [model.row_at(i).id for i in range(model.rowCount())]
+    every_row_once = len(set(ids)) == len(ids) == model.total
     # The rows the model held at each fetch: each must be one page more than the last.
     ends = [*seen[1:], model.rowCount()] if seen else []
     growth = [b - a for a, b in zip(seen, ends, strict=True)]
@@ -196,6 +200,7 @@ def measure_page(store, db: Path, key: str, runs: int, log=print) -> list[Figure
                 "never more than a page asked": all(n <= PAGE_SIZE for n in asked),
                 "grows page by page": all(0 < g <= PAGE_SIZE for g in growth),
                 "reaches the end": reached_end,
+                "every row once": every_row_once,
                 f"slowest page <= {FIRST_ROWS_MS} ms": max(fetch_ms, default=0) <= FIRST_ROWS_MS,
             },
             note=f"{len(fetch_ms)} page fetches to {model.rowCount():,} rows, "

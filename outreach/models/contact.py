@@ -2,11 +2,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
 from .community import in_list
+
+_EMPTY = literal_column("''")  # written into the index's expression, not bound
 
 STAGES = (
     "engaged",
@@ -85,6 +97,17 @@ class Contact(Base):
         Index("ix_contacts_follow_up", "follow_up_on"),
         Index("ix_contacts_last_interaction", "last_interaction_at"),
         Index("ix_contacts_created", "created_at"),
+        # The list's sorts with their id tie-break (0008): the default order, and
+        # the expressions spelled exactly as services/contacts.py SORTS spells them.
+        Index("ix_contacts_updated", "updated_at", "id"),
+        Index(
+            "ix_contacts_display_name",
+            func.lower(
+                func.coalesce(func.nullif(name, _EMPTY), func.nullif(handle, _EMPTY), email)
+            ),
+            "id",
+        ),
+        Index("ix_contacts_handle_ci", func.lower(handle), "id"),
     )
 
 

@@ -83,4 +83,10 @@ class Post(Base):
             "archived_at",
             "community_id",
         ),
+        # The Communities page's posts, hours and last post per community, read
+        # from the index alone (0008); posts sorted by kind, then id.
+        Index(
+            "ix_posts_community_stats", "community_id", "archived_at", "minutes_spent", "posted_at"
+        ),
+        Index("ix_posts_kind_id", "kind", "id"),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_, type_coerce
+from sqlalchemy.types import NullType
 
 from ..context import Actor
 from ..errors import OutreachError
@@ -23,16 +24,75 @@ def require_owner(actor: Actor, action: str) -> None:
         raise PermissionDenied(f"Only the practitioner can {action}; ask them to do it.")
 
 
+NOT_COUNTED = -1
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
+    """One page of a list. ``total`` counts every matching row, or is NOT_COUNTED
+    when the query said ``count=False`` (the next pages of a list already counted:
+    a count walks every matching row, a page only 200). ``cursor`` is where the
+    next page starts (keyset paging: the last row's sort key and id), to pass back
+    as the query's ``after``; None when the list pages by offset only."""
+
     rows: list[T]
     total: int
     offset: int
     limit: int
+    cursor: tuple | None = None
 
     @property
     def has_more(self) -> bool:
         return self.offset + len(self.rows) < self.total
+
+
+def counted_here(query, rows: list) -> bool:
+    """True when the rows just read are the whole list, so they are their own
+    count (and totals): the first page, shorter than asked. Saves the count
+    query on every narrow filter or search."""
+    return getattr(query, "after", None) is None and query.offset <= 0 and len(rows) < query.limit
+
+
+def raw_key(key):
+    """The sort key as the driver returns it, untouched by the column's type (a
+    UTC datetime stays the stored text on SQLite), so that seek() compares the
+    stored value with itself, exactly."""
+    return type_coerce(key, NullType()).label("sort_key")
+
+
+def seek(
+    key,
+    descending: bool,
+    id_column,
+    id_descending: bool,
+    after: tuple,
+    dialect: str,
+    nullable: bool = True,
+):
+    """Keyset paging: the rows that come after ``after`` = (key value, id), as
+    read through raw_key(), in ``ORDER BY key [DESC], id [DESC]``.
+
+    Unlike OFFSET, which reads and throws away every row before the page (1.5 s
+    at post 99,800), this starts the index scan at the last row shown. The
+    redundant ``key >= value`` bound is what lets the engine seek in the index.
+    NULL sort keys: SQLite puts them first in ascending order, PostgreSQL last;
+    the clause follows each engine's own order, so both page exactly as they sort.
+    Pass ``nullable=False`` for a key that is never NULL: the ``OR key IS NULL``
+    a NULL-able key may need would stop the engine from seeking.
+    """
+    value, last_id = after
+    # Compared untyped, as read: type_coerce renders the bare expression (no CAST),
+    # so the index on it still serves.
+    key = type_coerce(key, NullType())
+    id_after = id_column < last_id if id_descending else id_column > last_id
+    nulls_first = (dialect != "postgresql") != descending
+    if value is None:
+        same = and_(key.is_(None), id_after)
+        return or_(same, key.is_not(None)) if nulls_first else same
+    beyond = key < value if descending else key > value
+    reached = key <= value if descending else key >= value
+    clause = and_(reached, or_(beyond, id_after))
+    return clause if nulls_first or not nullable else or_(clause, key.is_(None))
 
 
 def clean(text: str | None) -> str:

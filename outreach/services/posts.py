@@ -13,7 +13,17 @@ from ..errors import ComplianceError, NotFound, ValidationError, check_version
 from ..models import POST_KINDS, POST_SOURCES, Community, Post
 from ..store import Store
 from ..timeutil import end_of_day_utc, now_utc, start_of_day_utc
-from .common import Page, clamp_limit, clean, require_owner, valid_url
+from .common import (
+    NOT_COUNTED,
+    Page,
+    clamp_limit,
+    clean,
+    counted_here,
+    raw_key,
+    require_owner,
+    seek,
+    valid_url,
+)
 from .evidence import passing_check_for
 from .search import search_clauses
 
@@ -101,6 +111,10 @@ class PostQuery:
     descending: bool = True
     offset: int = 0
     limit: int = 200
+    # Paging (see common.Page): start after this cursor instead of at offset, and
+    # whether to count (and sum) every matching row.
+    after: tuple | None = None
+    count: bool = True
 
 
 @dataclass(frozen=True)
@@ -381,30 +395,51 @@ def _row(post: Post, community_name: str) -> PostRow:
 def list_posts(store: Store, query: PostQuery = PostQuery()) -> PostPage:
     if query.sort not in SORTS:
         raise ValidationError({"sort": f"must be one of {', '.join(SORTS)}."})
-    clauses = _filters(query, store.engine.dialect.name)
-    order = SORTS[query.sort]
-    order = order.desc() if query.descending else order.asc()
+    dialect = store.engine.dialect.name
+    clauses = _filters(query, dialect)
+    key = SORTS[query.sort]
+    order = key.desc() if query.descending else key.asc()
     tiebreak = Post.id.desc() if query.descending else Post.id.asc()
     limit = clamp_limit(query.limit)
+    stmt = (
+        select(Post, Community.name, raw_key(key))
+        .join(Community, Community.id == Post.community_id)
+        .where(*clauses)
+        .order_by(order, tiebreak)
+        .limit(limit)
+    )
+    if query.sort == "community" and query.after is None:
+        # Always true (a name is never NULL), but a range on the communities'
+        # name index makes SQLite walk the 40 communities in name order and stop
+        # at the 200th post (6 ms) instead of sorting all 100k posts (36 ms).
+        stmt = stmt.where(key >= "")
+    if query.after is not None:
+        # No post sort key is ever NULL.
+        stmt = stmt.where(
+            seek(key, query.descending, Post.id, query.descending, query.after, dialect, False)
+        )
+    else:
+        stmt = stmt.offset(max(0, query.offset))
     with store.session() as session:
-        rows = session.execute(
-            select(Post, Community.name)
-            .join(Community, Community.id == Post.community_id)
-            .where(*clauses)
-            .order_by(order, tiebreak)
-            .offset(max(0, query.offset))
-            .limit(limit)
-        ).all()
-        total, minutes = session.execute(
-            select(func.count(Post.id), func.coalesce(func.sum(Post.minutes_spent), 0))
-            .join(Community, Community.id == Post.community_id)
-            .where(*clauses)
-        ).one()
+        rows = session.execute(stmt).all()
+        if not query.count:
+            total, minutes = NOT_COUNTED, 0
+        elif counted_here(replace(query, limit=limit), rows):
+            total, minutes = len(rows), sum(post.minutes_spent for post, _, _ in rows)
+        else:
+            # No join: every post has its community (a NOT NULL foreign key), and
+            # the count and sum then read only the covering index.
+            total, minutes = session.execute(
+                select(func.count(Post.id), func.coalesce(func.sum(Post.minutes_spent), 0)).where(
+                    *clauses
+                )
+            ).one()
     return PostPage(
-        rows=[_row(post, name) for post, name in rows],
+        rows=[_row(post, name) for post, name, _ in rows],
         total=total,
         offset=query.offset,
         limit=limit,
+        cursor=(rows[-1].sort_key, rows[-1][0].id) if rows else None,
         total_minutes=minutes,
     )
 

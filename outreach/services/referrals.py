@@ -155,6 +155,10 @@ class ReferralQuery:
     descending: bool = True
     offset: int = 0
     limit: int = 200
+    # Paging (see common.Page): start after this cursor instead of at offset, and
+    # whether to count every matching row.
+    after: tuple | None = None
+    count: bool = True
 
 
 def _sorts():
@@ -177,7 +181,7 @@ def list_referrals(store: Store, query: ReferralQuery = ReferralQuery()):
     from sqlalchemy import func
 
     from ..models import Community
-    from .common import Page, clamp_limit, search_clause
+    from .common import NOT_COUNTED, Page, clamp_limit, counted_here, raw_key, search_clause, seek
 
     sorts = _sorts()
     if query.sort not in sorts:
@@ -194,24 +198,38 @@ def list_referrals(store: Store, query: ReferralQuery = ReferralQuery()):
         clauses.append(Contact.attributed_community_id == query.community_id)
     if query.unattributed:
         clauses.append(Contact.attributed_community_id.is_(None))
-    order = sorts[query.sort]
-    order = order.desc() if query.descending else order.asc()
-    base = (
-        select(Referral, Contact, Community.name)
+    key = sorts[query.sort]
+    order = key.desc() if query.descending else key.asc()
+    limit = clamp_limit(query.limit)
+    # The tie-break is the newest referral first whichever way the key sorts.
+    stmt = (
+        select(Referral, Contact, Community.name, raw_key(key))
         .join(Contact, Contact.id == Referral.contact_id)
         .outerjoin(Community, Community.id == Contact.attributed_community_id)
         .where(*clauses)
+        .order_by(order, Referral.id.desc())
+        .limit(limit)
     )
-    limit = clamp_limit(query.limit)
-    with store.session() as session:
-        rows = session.execute(
-            base.order_by(order, Referral.id.desc()).offset(max(0, query.offset)).limit(limit)
-        ).all()
-        total = session.scalar(
-            select(func.count(Referral.id))
-            .join(Contact, Contact.id == Referral.contact_id)
-            .where(*clauses)
+    if query.after is not None:
+        dialect = store.engine.dialect.name
+        nullable = query.sort not in ("contact", "source")  # the dates and community
+        stmt = stmt.where(
+            seek(key, query.descending, Referral.id, True, query.after, dialect, nullable)
         )
+    else:
+        stmt = stmt.offset(max(0, query.offset))
+    with store.session() as session:
+        rows = session.execute(stmt).all()
+        if not query.count:
+            total = NOT_COUNTED
+        elif counted_here(replace(query, limit=limit), rows):
+            total = len(rows)
+        else:
+            total = session.scalar(
+                select(func.count(Referral.id))
+                .join(Contact, Contact.id == Referral.contact_id)
+                .where(*clauses)
+            )
     return Page(
         rows=[
             ReferralRow(
@@ -231,11 +249,12 @@ def list_referrals(store: Store, query: ReferralQuery = ReferralQuery()):
                 answer_better=r.answer_better,
                 answer_where=r.answer_where,
             )
-            for r, c, name in rows
+            for r, c, name, _ in rows
         ],
         total=total,
         offset=query.offset,
         limit=limit,
+        cursor=(rows[-1].sort_key, rows[-1][0].id) if rows else None,
     )
 
 
