@@ -79,6 +79,7 @@ class _Section(QGroupBox):
     def __init__(self, title: str, table: QTableWidget, parent=None):
         super().__init__(title, parent)
         self.table = table
+        self.table_height = 16777215  # Qt's "no limit"; summaries set a few rows
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
@@ -98,7 +99,7 @@ class _Section(QGroupBox):
         if rows:
             self.table.resizeColumnsToContents()
             self.stack.setCurrentWidget(self.table)
-            self.stack.setMaximumHeight(16777215)
+            self.stack.setMaximumHeight(self.table_height)
         else:
             self.empty.setText(empty_text)
             self.stack.setCurrentWidget(self.empty)
@@ -194,7 +195,7 @@ class CompliancePage(QWidget):
         # The list of posts to check is what the page is for: it gets the room;
         # the summaries stay a few rows high and scroll inside.
         for section in (self.months, self.categories, self.overrides):
-            section.table.setMaximumHeight(150)
+            section.table_height = 150
         self.needs_check.table.setMinimumHeight(240)
         grid = QGridLayout()
         grid.addWidget(self.months, 0, 0)
