@@ -4,14 +4,11 @@ filtered by person, record type, action and dates, paged in SQL as it scrolls.""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -26,6 +23,7 @@ from outreach.context import PRACTITIONER
 from outreach.errors import OutreachError
 from outreach.services import audit, auth
 
+from .date_range import date_range_filter
 from .formatting import local_datetime
 from .forms import heading
 from .table_model import Column, PagedTableModel
@@ -54,10 +52,6 @@ COLUMNS = [
     Column("Fields", None, lambda r: ", ".join(r.fields)),
     Column("Note", None, lambda r: r.note),
 ]
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class AuditDialog(QDialog):
@@ -89,20 +83,7 @@ class AuditDialog(QDialog):
         self.action.addItem("All actions", "")
         for key, label in audit.ACTION_LABELS.items():
             self.action.addItem(label, key)
-        self.use_dates = QCheckBox("Dates &from")
-        self.use_dates.setAccessibleName("Filter by date range")
-        today = date.today()
-        self.date_from = QDateEdit(_qdate(today - timedelta(days=30)))
-        self.date_to = QDateEdit(_qdate(today))
-        for edit, name in ((self.date_from, "From date"), (self.date_to, "To date")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setAccessibleName(name)
-            edit.setEnabled(False)
-            edit.dateChanged.connect(self.apply_filters)
-        self.use_dates.toggled.connect(self.date_from.setEnabled)
-        self.use_dates.toggled.connect(self.date_to.setEnabled)
-        self.use_dates.toggled.connect(self.apply_filters)
+        self.use_dates, self.date_from, self.date_to = date_range_filter(30, self.apply_filters)
         labels = []
         for text, buddy in (
             ("&Person:", self.person),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLabel, QMessageBox
 
 from outreach.models import POST_KINDS
 from outreach.services import posts as svc
 
 from . import confirm
 from .composer_dialog import ComposerDialog
+from .date_range import date_range_filter
 from .formatting import hours, local_datetime
 from .list_page import ListPage, fill_communities
 from .post_dialog import PostDialog
@@ -29,10 +27,6 @@ COLUMNS = [
     Column("Clicks", "clicks", lambda r: f"{r.clicks:,}", numeric=True),
     Column("Check", "check_status", lambda r: svc.CHECK_LABELS.get(r.check_status, "")),
 ]
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class PostsPage(ListPage):
@@ -78,20 +72,7 @@ class PostsPage(ListPage):
         self.kind.addItem("All kinds", None)
         for kind in POST_KINDS:
             self.kind.addItem(svc.KIND_LABELS[kind], kind)
-        self.use_dates = QCheckBox("Dates &from")
-        self.use_dates.setAccessibleName("Filter by date range")
-        today = date.today()
-        self.date_from = QDateEdit(_qdate(today - timedelta(days=90)))
-        self.date_to = QDateEdit(_qdate(today))
-        for edit, name in ((self.date_from, "From date"), (self.date_to, "To date")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setAccessibleName(name)
-            edit.setEnabled(False)
-            edit.dateChanged.connect(self.apply_filters)
-        self.use_dates.toggled.connect(self.date_from.setEnabled)
-        self.use_dates.toggled.connect(self.date_to.setEnabled)
-        self.use_dates.toggled.connect(self.apply_filters)
+        self.use_dates, self.date_from, self.date_to = date_range_filter(90, self.apply_filters)
         self.archived = QCheckBox("Show archi&ved")
         self.archived.setAccessibleName("Show archived posts")
         self.archived.toggled.connect(self.apply_filters)
