@@ -58,3 +58,30 @@ def seeded(store, actor):
             source="import",
         )
     return a, b
+
+
+COMPOSER_DISCLAIMER = "General information only, not medical advice."
+
+
+@pytest.fixture
+def passing_state(store, actor):
+    """A community that allows advice and a policy whose online cover is confirmed
+    today: the state in which the composer's check can pass."""
+    from dataclasses import replace
+    from datetime import date
+
+    from outreach.services.profile import get_profile, save_profile
+
+    save_profile(
+        store,
+        actor,
+        replace(
+            get_profile(store),
+            online_cover="advice",
+            online_cover_confirmed_on=date.today(),
+            disclaimer=COMPOSER_DISCLAIMER,
+        ),
+    )
+    return com.create_community(
+        store, actor, com.CommunityData(name="r/insomnia", advice_allowed=True)
+    )

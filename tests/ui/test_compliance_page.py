@@ -7,7 +7,6 @@ import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -19,32 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from outreach.context import Actor
-from outreach.services import communities as com
 from outreach.services import posts as posts_svc
-from outreach.services.profile import get_profile, save_profile
 from outreach.ui import compliance_page, file_dialogs
 from outreach.ui.compliance_page import CompliancePage
 from outreach.ui.composer_dialog import ComposerDialog, MarkPostedDialog
 
 DISCLAIMER = "General information only, not medical advice."
 BODY = "Keeping the same wake time every day helps most people sleep better."
-
-
-@pytest.fixture
-def passing_state(store, actor):
-    save_profile(
-        store,
-        actor,
-        replace(
-            get_profile(store),
-            online_cover="advice",
-            online_cover_confirmed_on=date.today(),
-            disclaimer=DISCLAIMER,
-        ),
-    )
-    return com.create_community(
-        store, actor, com.CommunityData(name="r/insomnia", advice_allowed=True)
-    )
 
 
 def _page(qtbot, store, actor) -> CompliancePage:

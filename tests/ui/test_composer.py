@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
-
-import pytest
 from PySide6.QtGui import QGuiApplication, QTextCharFormat
 from PySide6.QtWidgets import QDialog
 
@@ -13,7 +9,6 @@ from outreach.context import Actor
 from outreach.services import communities as com
 from outreach.services import compliance, risk_scan
 from outreach.services import posts as posts_svc
-from outreach.services.profile import get_profile, save_profile
 from outreach.ui import composer_dialog, desktop
 from outreach.ui.composer_dialog import ComposerDialog, MarkPostedDialog, ReasonDialog
 
@@ -21,24 +16,6 @@ RISKY = "You should stop taking your sertraline and take 5 mg melatonin"
 SAFE = "Keeping the same wake time every day helps most people sleep better."
 DISCLAIMER = "General information only, not medical advice."
 REASON = "Quoting the label of an over-the-counter product, not advising anyone."
-
-
-@pytest.fixture
-def passing_state(store, actor):
-    """A community that allows advice and a policy whose online cover is confirmed today."""
-    save_profile(
-        store,
-        actor,
-        replace(
-            get_profile(store),
-            online_cover="advice",
-            online_cover_confirmed_on=date.today(),
-            disclaimer=DISCLAIMER,
-        ),
-    )
-    return com.create_community(
-        store, actor, com.CommunityData(name="r/insomnia", advice_allowed=True)
-    )
 
 
 def _composer(qtbot, store, actor, cid, body="", **kwargs) -> ComposerDialog:
