@@ -159,6 +159,7 @@ def write_evidence_pdf(
             [[para(name, st["cell"]), f"{n:,}"] for name, n in summary.findings_by_category],
             [100 * mm, 25 * mm],
         )
+    story.append(Spacer(1, 2 * mm))
     story.append(
         para(
             f"{len(summary.overrides)} findings were overridden with a written reason; "

@@ -574,7 +574,7 @@ def _method(report: RoiReport, st, money) -> list:
             "of clinical work earns: time cost = minutes ÷ 60 × the hourly rate."
             if report.hourly_rate_cents
             else "<b>Hourly rate:</b> not set, so time costs nothing in this report; set it "
-            "in Settings (or `outreach settings set hourly_rate 150.00`)."
+            "in Settings (or with the command “outreach settings set hourly_rate 150.00”)."
         ),
         f"<b>Attribution model:</b> {esc(MODEL_NAMES[report.attribution])}. Contacts no "
         "community is credited with are counted apart, never in the totals.",
