@@ -1,16 +1,6 @@
 """Outreach: a local-first CRM for clinicians' outreach in online patient communities."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-
-def _version() -> str:
-    # pyproject.toml is the one place the version is written; a frozen build
-    # carries the package metadata (the PyInstaller spec copies it).
-    try:
-        return version("outreach")
-    except PackageNotFoundError:
-        return "0.0.0+unknown"
-
-
-__version__ = _version()
+# The one place the version is written: pyproject.toml reads it from here
+# (tool.setuptools.dynamic), and a start needs no package metadata to know it.
+__version__ = "0.1.0"
 APP_NAME = "Outreach"

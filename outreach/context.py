@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROLES = ("owner", "staff")
+ROLE_LABELS = {"owner": "Practitioner (owner)", "staff": "Office staff"}
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,24 @@ def resource(name: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"Outreach is missing its resource file {name!r}; reinstall.")
     return path
+
+
+def resolve_url(db: str | os.PathLike | None = None) -> str:
+    """``--db`` first, then $OUTREACH_DB, then the file in the user data folder.
+
+    A value with '://' is a database URL (e.g. postgresql+psycopg://...); anything
+    else is the path of a SQLite file.
+    """
+    value = str(db) if db else os.environ.get(DB_ENV) or str(default_db_path())
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    return f"sqlite:///{path}"
+
+
+def local_file(url: str) -> Path | None:
+    """The file of a SQLite URL made by resolve_url; None for a server's URL."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix or url.endswith(":memory:"):
+        return None
+    return Path(url[len(prefix) :])

@@ -14,8 +14,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import paths
 from .errors import ChangedElsewhere, StoreError
+from .paths import resolve_url
 
 log = logging.getLogger("outreach.store")
 
@@ -30,19 +30,6 @@ BEGIN_MODE = "outreach_begin"
 
 class DatabaseBusy(StoreError):
     """Another program holds the write lock; nothing was changed."""
-
-
-def resolve_url(db: str | os.PathLike | None = None) -> str:
-    """``--db`` first, then $OUTREACH_DB, then the file in the user data folder.
-
-    A value with '://' is a database URL (e.g. postgresql+psycopg://...); anything
-    else is the path of a SQLite file.
-    """
-    value = str(db) if db else os.environ.get(paths.DB_ENV) or str(paths.default_db_path())
-    if "://" in value:
-        return value
-    path = Path(value).expanduser().resolve()
-    return f"sqlite:///{path}"
 
 
 def sqlite_path(url: str) -> Path | None:

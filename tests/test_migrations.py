@@ -75,6 +75,25 @@ def test_saved_databases_upgrade_without_losing_a_row(tmp_path, fixture):
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+def test_the_previous_schema_upgrades_to_the_figure_cache_without_losing_a_row(db_path):
+    """0008 to 0009 (the Dashboard's kept figures): a table added, every row kept."""
+    from outreach.context import PRACTITIONER
+    from outreach.services.demo import generate_demo
+
+    store = open_store(db_path)
+    generate_demo(store, PRACTITIONER, scale="small")
+    migrate_to(store, "0008_list_indexes", before=HEAD_REVISION, downgrade=True)
+    store.dispose()
+    before = _counts(db_path)
+    assert "figure_cache" not in before and before["posts"] > 0
+    store = open_store(db_path)
+    assert current_revision(store) == HEAD_REVISION
+    store.dispose()
+    after = _counts(db_path)
+    assert after.pop("figure_cache") == 0
+    assert after == before
+
+
 def test_first_schema_fixture_exists():
     assert (FIXTURES / "schema_0001_initial.db").exists()
 

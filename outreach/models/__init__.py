@@ -3,7 +3,13 @@ registers every table on Base.metadata (Alembic's autogenerate relies on it)."""
 
 from .base import Base, UTCDateTime
 from .community import COMMUNITY_STATUSES, PLATFORMS, Community
-from .compliance import ChainHead, ChecklistItem, ChecklistVersion, ComplianceCheck
+from .compliance import (
+    ChainHead,
+    ChecklistItem,
+    ChecklistVersion,
+    ComplianceCheck,
+    FigureCache,
+)
 from .contact import (
     ATTRIBUTION_METHODS,
     CHANNELS,
@@ -49,6 +55,7 @@ __all__ = [
     "ChecklistItem",
     "ComplianceCheck",
     "ChainHead",
+    "FigureCache",
     "ONLINE_COVER",
     "User",
     "AuditEvent",

@@ -84,3 +84,14 @@ class ChainHead(Base):
     count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class FigureCache(Base):
+    """Figures as last worked out, for the next start to paint at once
+    (services/dashboard_cache.py); ``data_key`` says which data they are of."""
+
+    __tablename__ = "figure_cache"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)

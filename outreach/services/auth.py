@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from .. import audit_trail
-from ..context import Actor
+from ..context import ROLE_LABELS, Actor  # noqa: F401 - ROLE_LABELS: where callers find it
 from ..errors import NotFound, OutreachError, ValidationError
 from ..models import ROLES, User
 from ..store import Store
@@ -31,7 +31,6 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 8
 FREE_ATTEMPTS = 3
 MAX_WAIT = timedelta(minutes=5)
-ROLE_LABELS = {"owner": "Practitioner (owner)", "staff": "Office staff"}
 
 
 class AuthError(OutreachError):

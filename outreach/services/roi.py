@@ -76,6 +76,31 @@ class Period:
         )
 
 
+def month_start(day: date, months_back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def preset_period(key: str, today: date) -> Period:
+    """The dates a preset covers, seen from ``today`` (periods end today at the latest)."""
+    if key == "this_month":
+        return Period(month_start(today), today)
+    if key == "last_month":
+        start = month_start(today, 1)
+        return Period(start, month_start(today) - timedelta(days=1))
+    if key == "last_quarter":
+        this_quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+        start = month_start(this_quarter, 3)
+        return Period(start, this_quarter - timedelta(days=1))
+    if key == "year_to_date":
+        return Period(date(today.year, 1, 1), today)
+    if key == "last_12_months":
+        # The 12 months that end today: from the day after the same date a year ago.
+        day = 28 if (today.month, today.day) == (2, 29) else today.day
+        return Period(date(today.year - 1, today.month, day) + timedelta(days=1), today)
+    raise ValueError(f"no preset called {key!r}")
+
+
 @dataclass
 class Figures:
     community_id: int | None

@@ -1,20 +1,23 @@
-"""Starting the app: QApplication, one app per database, the store, the daily
-backup, errors shown not lost, first-run welcome, reopening after a restore."""
+"""Starting the app: QApplication, one app per database, the window painted at
+once from the figures kept in the database, the store, the daily backup, errors
+shown not lost, first-run welcome, reopening after a restore."""
 
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import sys
+from datetime import date
 
 from PySide6.QtCore import QThreadPool, QTimer, qVersion
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach import APP_NAME, __version__
-from outreach.context import PRACTITIONER
+from outreach.context import PRACTITIONER, Actor
 from outreach.errors import StoreError
 from outreach.log import log_file, safe_traceback, setup_logging
-from outreach.services.profile import get_profile
+from outreach.paths import local_file, resolve_url
 
 log = logging.getLogger("outreach.ui")
 
@@ -55,13 +58,20 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_main_window(store, actor=PRACTITIONER):
+def open_main_window(store, actor=PRACTITIONER, window=None):
+    """The main window on ``store``; ``window``: the one painted from kept
+    figures before the store was open (quick_window), now given the store."""
+    from outreach.services.profile import get_profile
+
     from .main_window import MainWindow
     from .welcome_dialog import WelcomeDialog
 
     store.actor = actor  # the audit trail records changes as the signed-in person
-    window = MainWindow(store, actor)
-    window.show()
+    if window is None:
+        window = MainWindow(store, actor)
+        window.show()
+    else:
+        window.attach(store)
     window.privacy_notice = _attach_privacy(window, store)  # "not encrypted", said plainly
     if actor.is_owner and not get_profile(store).welcome_done:
         welcome = WelcomeDialog(store, actor, parent=window)
@@ -94,8 +104,8 @@ class _Running:
         self.store, self.url, self.actor = store, url, actor
         self.window = None
 
-    def open(self) -> None:
-        self.window = open_main_window(self.store, self.actor)
+    def open(self, window=None) -> None:
+        self.window = open_main_window(self.store, self.actor, window)
 
     def bring_forward(self) -> None:
         from .single_instance import bring_forward
@@ -162,6 +172,42 @@ def request_reopen() -> bool:
     return True
 
 
+def quick_window(url: str):
+    """The main window painted at once with the Dashboard's figures kept in the
+    database (services/dashboard_cache.py), read with sqlite3 before SQLAlchemy
+    is imported; the store is attached once open. None when there are none to
+    show: another start page, a server, an encrypted file, a migration due, a
+    sign-in or the welcome first, or data changed since they were worked out."""
+    from outreach.services.dashboard_cache import read_cached
+
+    from .dashboard_page import BENCH_READY_ENV
+    from .main_window import MainWindow
+
+    path = local_file(url)
+    if path is None or not MainWindow.starts_on_dashboard():
+        return None
+    cached = read_cached(path, date.today())
+    if cached is None:
+        return None
+    actor = PRACTITIONER
+    if cached.account is not None:
+        user_id, username, display_name, role = cached.account
+        actor = Actor(name=display_name or username, role=role, user_id=user_id)
+    window = MainWindow(None, actor, cached=cached, display_name=str(path))
+    window.show()
+    QApplication.processEvents()  # shown and painted before the store is opened
+    if os.environ.get(BENCH_READY_ENV):
+        window.dashboard.bench_ready()
+    log.info("Painted the kept Dashboard figures before opening the database")
+    return window
+
+
+def _discard(window) -> None:
+    if window is not None:
+        window.hide()
+        window.deleteLater()
+
+
 def run(db: str | None = None) -> int:
     global _running
     setup_logging()
@@ -174,10 +220,7 @@ def run(db: str | None = None) -> int:
     )
     app = make_application()
     sys.excepthook = _excepthook
-    from outreach.services.backups import daily_backup_warning
-    from outreach.store import resolve_url
-
-    from .server_dialog import startup_db
+    from .server_choice import startup_db
     from .single_instance import SingleInstance
 
     url = resolve_url(startup_db(db))  # a practice server saved in QSettings, if any
@@ -195,28 +238,41 @@ def run(db: str | None = None) -> int:
                 "(or end it in the task manager), then start Outreach again.",
             )
             return 1
+    window = quick_window(url)
     try:
         from .recovery_dialog import open_with_recovery
 
         store = open_with_recovery(url)  # asks for the recovery key where needed
     except StoreError as exc:
+        _discard(window)
         QMessageBox.critical(None, APP_NAME, str(exc))
         instance.release()
         return 1
     if store is None:
+        _discard(window)
         instance.release()
         return 0
-    warning = daily_backup_warning(store)
-    from .sign_in_dialog import startup_actor
+    from outreach.services.auth import sign_in_needed
+    from outreach.services.backups import daily_backup_warning
 
-    actor = startup_actor(store)  # the sign-in dialog, when the practice asks for it
+    warning = daily_backup_warning(store)
+    if window is not None and sign_in_needed(store):
+        # An account was added in the moment since the kept figures were read.
+        _discard(window)
+        window = None
+    if window is not None:
+        actor = window.actor
+    else:
+        from .sign_in_dialog import startup_actor
+
+        actor = startup_actor(store)  # the sign-in dialog, when the practice asks for it
     if actor is None:
         store.dispose()
         instance.release()
         return 0
     _running = _Running(store, url, actor)
     instance.activated.connect(_running.bring_forward)
-    _running.open()
+    _running.open(window)
     if warning:
         QMessageBox.warning(
             _running.window,

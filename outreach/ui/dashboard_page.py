@@ -1,12 +1,15 @@
 """The dashboard: this month against last, the charts, communities ranked by ROI,
-and who needs a follow-up. The ROI figures are worked out off the GUI thread."""
+and who needs a follow-up. The figures are worked out off the GUI thread
+(services/dashboard_cache.py), and kept so that the next start can paint them
+at once. Nothing here imports SQLAlchemy at start: the window may be painted
+from the kept figures before the database is opened through the store."""
 
 from __future__ import annotations
 
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt, QThreadPool, QTimer, Signal
@@ -28,21 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outreach.services.contacts import ContactQuery, list_contacts
-from outreach.services.demo import has_data
-from outreach.services.roi import Period, RoiReport, roi_report
-from outreach.services.summary import activity_summary
+from outreach.services import dashboard_cache
+from outreach.services.dashboard_cache import Cached, Headline, YearView
 
-from .formatting import hours
+from .formatting import count_text, hours, money_text, percent_text
 from .forms import heading
-from .read_only_table import read_only_table
-from .reports_page import (
-    _Item,
-    count_text,
-    money_text,
-    percent_text,
-    preset_period,
-)
+from .read_only_table import ValueItem, read_only_table
 from .workers import Task
 
 EMPTY_TEXT = (
@@ -53,7 +47,7 @@ EMPTY_TEXT = (
     "To look around first, load demo data into a new database."
 )
 
-# (key, caption, how the value reads from a report's total; None for money)
+# (key, caption, how the value reads from a month's totals; None for money)
 TILES = [
     ("posts", "Posts", lambda t: f"{t.posts:,}"),
     ("hours", "Hours", lambda t: hours(t.minutes)),
@@ -66,29 +60,10 @@ TILES = [
 # The benchmark hook (bench/README.md): with this set, the app prints
 # "OUTREACH_READY <time.time()>" once the Dashboard's headline figures (this
 # month against last, and the counts under "Needs attention") are painted, then
-# quits, so `make bench` can time a cold start from outside the process.
+# quits, so `make bench` can time a cold start from outside the process. Kept
+# figures painted at start (ui/application.py) announce it there.
 BENCH_READY_ENV = "OUTREACH_BENCH_EXIT_WHEN_READY"
 RANK_COLUMNS = ["Community", "Hours", "Cost", "Patients", "Revenue", "ROI", "Verdict", "Why"]
-
-
-@dataclass
-class DashboardData:
-    """Everything the page shows from the ROI engine, made in the worker."""
-
-    this_month: RoiReport
-    last_month: RoiReport
-    year: RoiReport
-    charts: dict[str, bytes]
-    chart_error: str = ""
-
-
-@dataclass
-class YearData:
-    """The slow part: the 12 months' report and the charts drawn from it."""
-
-    year: RoiReport
-    charts: dict[str, bytes]
-    chart_error: str = ""
 
 
 _FONT_FAMILY = re.compile(rb"font-family: ?DejaVuSans(-Bold)?(-?Oblique)?;")
@@ -151,50 +126,6 @@ class ChartView(QSvgWidget):
         painter.end()
 
 
-def dashboard_periods(today: date) -> tuple[Period, Period, Period]:
-    """This month so far, the whole of last month, and the 12 months to today."""
-    return (
-        preset_period("this_month", today),
-        preset_period("last_month", today),
-        preset_period("last_12_months", today),
-    )
-
-
-def compute_months(store, today: date) -> tuple[RoiReport, RoiReport]:
-    """The tiles' figures: this month and last month (two short periods, quick)."""
-    this, last, _year = dashboard_periods(today)
-    return roi_report(store, this), roi_report(store, last)
-
-
-def compute(store, today: date) -> YearData:
-    """The 12 months' report and its charts, worked out after the tiles are shown:
-    a year of posts and ReportLab (imported here, ~0.4 s) take longest."""
-    _this, _last, year = dashboard_periods(today)
-    year_report = roi_report(store, year)
-    charts, chart_error = {}, ""
-    try:
-        from outreach.services import charts as chart_defs
-
-        for key, make in (
-            ("hours_patients", chart_defs.hours_and_patients_chart),
-            ("trend", chart_defs.trend_chart),
-            ("funnel", chart_defs.funnel_chart),
-        ):
-            charts[key] = screen_svg(chart_defs.drawing_to_svg(make(year_report)))
-    except ImportError:
-        chart_error = "The charts arrive with the PDF report."
-    return YearData(year=year_report, charts=charts, chart_error=chart_error)
-
-
-def ranked(report: RoiReport):
-    """Communities with any cost or revenue, best ROI first; no ROI at the end."""
-    rows = [r for r in report.rows if r.total_cost_cents or r.revenue_cents or r.posts]
-    return sorted(
-        rows,
-        key=lambda r: (r.roi_percent is None, -(r.roi_percent or 0), r.name.lower()),
-    )
-
-
 class DashboardPage(QWidget):
     open_contacts_view = Signal(str)
     add_community = Signal()
@@ -202,17 +133,21 @@ class DashboardPage(QWidget):
     open_reports = Signal()
 
     def __init__(self, store, parent=None, today=None):
+        """``store`` may be None at first: the window painted from kept figures
+        gets it with set_store once the database is open."""
         super().__init__(parent)
         self.store = store
         self._today = today or date.today
         self._wanted = 0  # generation asked for
         self._running: Task | None = None
         self._stale = True
-        self._counted = False  # the counts are read on the first show, not when built
+        self._counted = False  # the figures are asked for on the first show, not when built
+        self._year_wanted = False  # kept figures painted without their 12 months
         self._quitting = False
-        self.data: DashboardData | None = None
-        # This month and last, shown while the 12 months are worked out.
-        self.months: tuple[RoiReport, RoiReport] | None = None
+        # The 12 months (ranking and charts, the charts ready for QtSvg).
+        self.data: YearView | None = None
+        # This month and last and the counts, shown while the 12 months are worked out.
+        self.headline: Headline | None = None
         self.values: dict[str, QLabel] = {}
 
         self.pages = QStackedWidget()
@@ -382,33 +317,48 @@ class DashboardPage(QWidget):
     def is_empty(self) -> bool:
         return self.pages.currentIndex() == 0
 
+    def show_cached(self, cached: Cached) -> None:
+        """Figures kept from the last time, known to be of the data as it is now
+        (dashboard_cache.read_cached): shown at once, nothing worked out."""
+        self._counted, self._stale = True, False
+        self.show_headline(cached.headline, announce=False)
+        if cached.year is not None:
+            self.show_year(cached.year)
+        else:
+            self._year_wanted = not cached.headline.empty
+
+    def set_store(self, store) -> None:
+        """The database is open: the 12 months, if the kept figures lacked them."""
+        self.store = store
+        if self._year_wanted and not self._quitting:
+            self._year_wanted = False
+            self._wanted += 1
+            generation, today = self._wanted, self._today()
+
+            def work(_progress):
+                return generation, dashboard_cache.work_out_year(store, today)
+
+            self._run(work, self._finished, now=False)
+
     def refresh(self) -> None:
-        """Counts now (cheap); the ROI figures in the background when the page is seen."""
+        """The data may have changed: the figures again, in the background, when
+        the page is seen."""
+        from outreach.services.demo import has_data
+
         self._counted = True
         empty = not has_data(self.store)
         self.pages.setCurrentIndex(0 if empty else 1)
         if empty:
             return
-        # The month figures start in the background first, so their queries run
-        # while these counts run here (SQLite lets go of the interpreter meanwhile).
         if self.isVisible():
             self._start()
         else:
             self._stale = True
-        today = self._today()
-        summary = activity_summary(self.store, today)
-        self.values["communities"].setText(f"{summary.communities:,}")
-        self.values["posts"].setText(f"{summary.posts:,}")
-        self.values["hours"].setText(hours(summary.minutes))
-        self.values["unchecked"].setText(f"{summary.unchecked_advice:,}")
-        for view in ("follow_ups", "losing_touch"):
-            total = list_contacts(self.store, ContactQuery(view=view, limit=1, today=today)).total
-            self.values[view].setText(f"{total:,}")
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._counted:
-            self.refresh()  # the first show: counts now, the ROI figures in the background
+            self.refresh()  # the first show asks for the figures
         elif self._stale and not self.is_empty():
             self._start()
 
@@ -421,16 +371,17 @@ class DashboardPage(QWidget):
         # else the running one's result is stale: _finished starts another
 
     def _launch(self) -> None:
-        """Two steps in the background: this month and last (the tiles) first,
-        then the 12 months and the charts, started once the tiles are painted."""
+        """Two steps in the background: this month and last and the counts (the
+        first things painted), then the 12 months and the charts, started once
+        those are painted."""
         generation, store, today = self._wanted, self.store, self._today()
 
         def work(_progress):
-            return generation, today, compute_months(store, today)
+            return generation, today, dashboard_cache.work_out_headline(store, today)
 
-        if self.months is None:
+        if self.headline is None:
             self.status.setText("Working out this month's figures...")
-        self._run(work, self._months_finished, now=True)
+        self._run(work, self._headline_finished, now=True)
 
     def _run(self, work, finished, now: bool) -> None:
         task = Task(work)
@@ -455,57 +406,43 @@ class DashboardPage(QWidget):
     def busy(self) -> bool:
         return self._running is not None
 
-    def _months_finished(self, result) -> None:
-        generation, today, months = result
+    def _headline_finished(self, result) -> None:
+        generation, today, headline = result
         if generation != self._wanted:
             self._launch()  # data changed while it ran: work it out again
             return
-        self.show_months(*months)
+        self.show_headline(headline)
+        if headline.empty:
+            self._running = None
+            return
         store = self.store
 
         def work(_progress):
-            return generation, months, compute(store, today)
+            return generation, dashboard_cache.work_out_year(store, today)
 
         self._run(work, self._finished, now=False)
 
     def _finished(self, result) -> None:
         self._running = None
-        generation, (this, last), year = result
+        generation, year = result
         if generation != self._wanted:
             self._launch()  # data changed while it ran: work it out again
             return
-        self.show_data(
-            DashboardData(
-                this_month=this,
-                last_month=last,
-                year=year.year,
-                charts=year.charts,
-                chart_error=year.chart_error,
-            )
-        )
+        self.show_year(year)
 
     def _failed(self, exc: BaseException) -> None:
         self._running = None
         self.status.setText(f"Could not work out the figures: {exc}")
 
     # -- showing -----------------------------------------------------------------
-    def show_data(self, data: DashboardData) -> None:
-        """Everything: the tiles, then the 12 months' charts and ranking."""
-        self.show_months(data.this_month, data.last_month)
-        self.data = data
-        _load_chart_fonts()
-        for key, svg in self.charts.items():
-            if key in data.charts:
-                svg.load(QByteArray(data.charts[key]))
-        self.chart_note.setText(data.chart_error)
-        self.chart_note.setVisible(bool(data.chart_error))
-        self._fill_ranking(data.year, data.this_month.currency)
-
-    def show_months(self, this_month: RoiReport, last_month: RoiReport) -> None:
-        """The headline tiles: this month against last month."""
-        self.months = (this_month, last_month)
-        currency = this_month.currency
-        this, last = this_month.total, last_month.total
+    def show_headline(self, headline: Headline, announce: bool = True) -> None:
+        """The headline tiles (this month against last month) and the counts."""
+        self.headline = headline
+        self.pages.setCurrentIndex(0 if headline.empty else 1)
+        if headline.empty:
+            return
+        currency = headline.currency
+        this, last = headline.this_month, headline.last_month
         for key, _caption, read in TILES:
             value, before = self.tiles[key]
             if read is None:
@@ -516,32 +453,49 @@ class DashboardPage(QWidget):
                 now_text, then_text = read(this), read(last)
             value.setText(now_text)
             before.setText(f"Last month: {then_text}")
-        period = this_month.period
+        start, end = headline.month_start, headline.month_end
         self.tiles_box.setTitle(
-            f"This month ({period.start.day} to {period.end.day} {period.end:%B}) against last month"
+            f"This month ({start.day} to {end.day} {end:%B}) against last month"
         )
         self.status.setText(
             "Contacts, intakes, patients and revenue are credited to the community where each "
             "person was first met."
         )
-        if os.environ.get(BENCH_READY_ENV):
-            QTimer.singleShot(0, self._bench_ready)  # in the event loop, after this paints
+        for key in ("follow_ups", "losing_touch", "unchecked", "communities", "posts"):
+            self.values[key].setText(f"{getattr(headline, key):,}")
+        self.values["hours"].setText(hours(headline.minutes))
+        if announce and os.environ.get(BENCH_READY_ENV):
+            QTimer.singleShot(0, self.bench_ready)  # in the event loop, after this paints
 
-    def _bench_ready(self) -> None:
+    def show_year(self, year: YearView) -> None:
+        """The 12 months' charts and ranking."""
+        year = replace(year, charts={k: screen_svg(v) for k, v in year.charts.items()})
+        self.data = year
+        _load_chart_fonts()
+        for key, svg in self.charts.items():
+            if key in year.charts:
+                svg.load(QByteArray(year.charts[key]))
+        self.chart_note.setText(year.chart_error)
+        self.chart_note.setVisible(bool(year.chart_error))
+        self._fill_ranking(year)
+
+    def bench_ready(self) -> None:
+        """The benchmark hook: the window is painted with the headline figures."""
         if not os.environ.pop(BENCH_READY_ENV, None):
             return  # once per process
         self._quitting = True
         self.window().repaint()  # painted now, not just scheduled
         print(f"OUTREACH_READY {time.time():.6f}", flush=True)
-        QApplication.instance().quit()
+        # Through the event loop: kept figures are painted before it runs.
+        QTimer.singleShot(0, QApplication.instance().quit)
 
-    def _fill_ranking(self, report: RoiReport, currency: str) -> None:
-        rows = ranked(report)
+    def _fill_ranking(self, year: YearView) -> None:
+        rows, currency = year.ranking, year.currency
         self.ranking.setRowCount(len(rows))
         for r, f in enumerate(rows):
             cells = [
                 f.name,
-                f"{f.hours:,.1f}",
+                hours(f.minutes),
                 money_text(f.total_cost_cents, currency),
                 count_text(f.patients),
                 money_text(f.revenue_cents, currency),
@@ -550,6 +504,6 @@ class DashboardPage(QWidget):
                 f.verdict_reason[:1].upper() + f.verdict_reason[1:],
             ]
             for c, text in enumerate(cells):
-                item = _Item(text, align_right=0 < c < len(cells) - 2)
+                item = ValueItem(text, align_right=0 < c < len(cells) - 2)
                 self.ranking.setItem(r, c, item)
         self.ranking.resizeColumnsToContents()

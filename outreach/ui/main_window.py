@@ -1,4 +1,9 @@
-"""The main window: a sidebar of pages, menus with shortcuts, a status bar."""
+"""The main window: a sidebar of pages, menus with shortcuts, a status bar.
+
+It is built in two steps, so that a start can paint it before the database is
+opened through the store (and SQLAlchemy imported): the shell (sidebar,
+menus, status bar, the Dashboard showing figures kept from the last run), then
+attach(store) with every other page. Given a store, both happen at once."""
 
 from __future__ import annotations
 
@@ -16,18 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from outreach import APP_NAME, __version__
+from outreach.context import ROLE_LABELS
 
-from .auto_lock import AutoLock
-from .communities_page import CommunitiesPage
-from .compliance_page import CompliancePage
-from .contacts_page import ContactsPage
 from .dashboard_page import DashboardPage
-from .data_actions import DataActions
-from .list_page import loading_on_first_show
-from .posts_page import PostsPage
-from .referrals_page import ReferralsPage
-from .reports_page import ReportsPage
-from .settings_page import SettingsPage
 
 PAGES = [
     "Dashboard",
@@ -46,51 +42,84 @@ class MainWindow(QMainWindow):
     # status bar's privacy notice can follow it without building it at start.
     settings_message = Signal(str)
 
-    def __init__(self, store, actor, parent=None):
+    def __init__(self, store, actor, parent=None, *, cached=None, display_name: str = ""):
+        """``store`` None: the shell only, its Dashboard showing ``cached``
+        (dashboard_cache.Cached), until attach(store)."""
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName("Outreach main window")
         self._built = False
-        # Only the page shown at start may cost anything at start: the others
-        # load their data when first shown (a list page's first rows and totals
-        # take seconds on a practice's five years of posts).
-        with loading_on_first_show():
-            self.dashboard = DashboardPage(store)
-            self.communities = CommunitiesPage(store, actor)
-            self.posts = PostsPage(store, actor)
-            self.contacts = ContactsPage(store, actor)
-            self.referrals = ReferralsPage(store, actor)
-            self.compliance = CompliancePage(store, actor)
-            self.reports = ReportsPage(store)
-        # Settings is built when first shown or used: its Privacy section asks the
-        # keychain whether a database could be encrypted, and importing keyring
-        # and finding its backend costs more than painting the whole window.
-        self._settings_page: SettingsPage | None = None
-        self._settings_slot = QWidget()
-        pages = {
-            "Dashboard": self.dashboard,
-            "Communities": self.communities,
-            "Posts": self.posts,
-            "Contacts": self.contacts,
-            "Referrals": self.referrals,
-            "Compliance": self.compliance,
-            "Reports": self.reports,
-            "Settings": self._settings_slot,
-        }
+        self.lock = None
+        self.list_pages: tuple = ()
+        self.dashboard = DashboardPage(store)
+        if cached is not None:
+            self.dashboard.show_cached(cached)
+        # The other pages take their places at attach; Settings only when first
+        # shown or used: its Privacy section asks the keychain whether a database
+        # could be encrypted, and importing keyring and finding its backend costs
+        # more than painting the whole window.
+        self._slots = {title: QWidget() for title in PAGES[1:]}
+        self._settings_page = None
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Pages")
         self.sidebar.setFixedWidth(170)
         self.stack = QStackedWidget()
         for title in PAGES:
             self.sidebar.addItem(title)
-            self.stack.addWidget(pages[title])
+            self.stack.addWidget(self.dashboard if title == "Dashboard" else self._slots[title])
+        self.sidebar.setCurrentRow(0)
         self.sidebar.currentRowChanged.connect(self._show_page)
         central = QWidget()
         row = QHBoxLayout(central)
         row.addWidget(self.sidebar)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._build_menus()
+        self.statusBar().showMessage(
+            f"Database: {store.display_name if store is not None else display_name}"
+        )
+        self.who = QLabel()
+        self.who.setAccessibleName("Signed in as")
+        self.statusBar().addPermanentWidget(self.who)
+        self._show_account()
+        self._restore_geometry()
+        if store is not None:
+            self.attach(store)
+
+    def attach(self, store) -> None:
+        """The database is open: every page, the lock, the data actions."""
+        from .auto_lock import AutoLock
+        from .communities_page import CommunitiesPage
+        from .compliance_page import CompliancePage
+        from .contacts_page import ContactsPage
+        from .data_actions import DataActions
+        from .list_page import loading_on_first_show
+        from .posts_page import PostsPage
+        from .referrals_page import ReferralsPage
+        from .reports_page import ReportsPage
+
+        self.store = store
+        self.dashboard.set_store(store)
+        # Only the page shown at start may cost anything at start: the others
+        # load their data when first shown (a list page's first rows and totals
+        # take seconds on a practice's five years of posts).
+        with loading_on_first_show():
+            self.communities = CommunitiesPage(store, self.actor)
+            self.posts = PostsPage(store, self.actor)
+            self.contacts = ContactsPage(store, self.actor)
+            self.referrals = ReferralsPage(store, self.actor)
+            self.compliance = CompliancePage(store, self.actor)
+            self.reports = ReportsPage(store)
+        for title, page in (
+            ("Communities", self.communities),
+            ("Posts", self.posts),
+            ("Contacts", self.contacts),
+            ("Referrals", self.referrals),
+            ("Compliance", self.compliance),
+            ("Reports", self.reports),
+        ):
+            self._replace_slot(title, page)
         self.list_pages = (self.communities, self.posts, self.contacts, self.referrals)
         for page in self.list_pages:
             page.status_message.connect(self.show_message)
@@ -99,36 +128,45 @@ class MainWindow(QMainWindow):
         self.data = DataActions(self)
         self._connect_dashboard_and_reports()
         self._connect_compliance()
-        self._build_menus()
-        self.statusBar().showMessage(f"Database: {store.display_name}")
-        self.lock = AutoLock(self, store, actor)
-        self.who = QLabel()
-        self.who.setAccessibleName("Signed in as")
-        self.statusBar().addPermanentWidget(self.who)
+        self.lock = AutoLock(self, store, self.actor)
         self._show_account()
-        self._restore()
         self._built = True
+        page = QSettings().value("window/page", "Dashboard")
+        self.show_page(page if page in PAGES else "Dashboard")
+
+    @staticmethod
+    def starts_on_dashboard() -> bool:
+        """Whether the window opens on the Dashboard (the page shown last)."""
+        return QSettings().value("window/page", "Dashboard") in ("Dashboard", None, "")
+
+    def _replace_slot(self, title: str, page: QWidget) -> None:
+        slot = self._slots.pop(title)
+        index = PAGES.index(title)
+        was_current = self.stack.currentWidget() is slot
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(slot)
+        slot.deleteLater()
+        if was_current:
+            self.stack.setCurrentWidget(page)
 
     # -- pages ---------------------------------------------------------------
     @property
-    def settings_page(self) -> SettingsPage:
+    def settings_page(self):
         """The Settings page, built the first time it is shown or used."""
         if self._settings_page is None:
+            from .settings_page import SettingsPage
+
             page = SettingsPage(self.store, self.actor)
             page.status_message.connect(self.show_message)
             page.status_message.connect(self.settings_message)
             page.saved.connect(self.lock.configure)
-            index = PAGES.index("Settings")
-            was_current = self.stack.currentWidget() is self._settings_slot
             self._settings_page = page
-            self.stack.insertWidget(index, page)
-            self.stack.removeWidget(self._settings_slot)
-            self._settings_slot.deleteLater()
-            if was_current:
-                self.stack.setCurrentWidget(page)
+            self._replace_slot("Settings", page)
         return self._settings_page
 
     def _show_page(self, row: int) -> None:
+        if not self._built:
+            return  # the shell painted before the store: only the Dashboard
         if PAGES[row] == "Settings":
             self.settings_page  # noqa: B018 (built on its first visit)
         self.stack.setCurrentIndex(row)
@@ -206,13 +244,11 @@ class MainWindow(QMainWindow):
             file_menu, "E&xport posts...", lambda: self.data.export_csv("posts"), "Ctrl+Shift+E"
         )
         file_menu.addSeparator()
-        self.demo_action = self._action(file_menu, "Load &demo data...", self.data.load_demo)
-        self._action(file_menu, "&Backups...", self._show_backups)
-        from .server_dialog import show_server_dialog
-
-        self._action(
-            file_menu, "Connect to a practice &server...", lambda: show_server_dialog(self)
+        self.demo_action = self._action(
+            file_menu, "Load &demo data...", lambda: self.data.load_demo()
         )
+        self._action(file_menu, "&Backups...", self._show_backups)
+        self._action(file_menu, "Connect to a practice &server...", self._show_server_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")
@@ -238,6 +274,11 @@ class MainWindow(QMainWindow):
         self.audit_action = self._action(account, "Audit &trail...", self.show_audit)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Outreach", self._about)
+
+    def _show_server_dialog(self) -> None:
+        from .server_dialog import show_server_dialog
+
+        show_server_dialog(self)
 
     def _show_backups(self) -> None:
         from .backup_dialog import show_backups  # imported when asked for, not at start
@@ -284,13 +325,12 @@ class MainWindow(QMainWindow):
 
     # -- account: who is signed in, the lock, users, the audit trail ------------
     def _show_account(self) -> None:
-        from outreach.services.auth import ROLE_LABELS
-
         owner, has_account = self.actor.is_owner, self.actor.user_id is not None
         role = ROLE_LABELS.get(self.actor.role, self.actor.role)
         self.who.setText(f"Signed in as {self.actor.name} · {role}" if has_account else "")
-        self.lock_action.setEnabled(self.lock.available)
-        self.lock_action.setToolTip(self.lock.unavailable_reason)
+        if self.lock is not None:
+            self.lock_action.setEnabled(self.lock.available)
+            self.lock_action.setToolTip(self.lock.unavailable_reason)
         self.password_action.setText(
             "Change my &password..." if has_account else "Set a &password..."
         )
@@ -341,7 +381,7 @@ class MainWindow(QMainWindow):
         AuditDialog(self.store, self.actor, self).exec()
 
     # -- geometry ------------------------------------------------------------
-    def _restore(self) -> None:
+    def _restore_geometry(self) -> None:
         settings = QSettings()
         geometry = settings.value("window/geometry")
         if geometry is not None:
@@ -351,8 +391,6 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        page = settings.value("window/page", "Dashboard")
-        self.show_page(page if page in PAGES else "Dashboard")
 
     def closeEvent(self, event) -> None:
         settings = QSettings()

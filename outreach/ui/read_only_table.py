@@ -4,7 +4,8 @@ pages show their summaries in these."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 
 def read_only_table(headers: list[str], accessible: str) -> QTableWidget:
@@ -21,3 +22,24 @@ def read_only_table(headers: list[str], accessible: str) -> QTableWidget:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
     return table
+
+
+class ValueItem(QTableWidgetItem):
+    """A read-only cell that sorts by its value, not its text."""
+
+    def __init__(self, text: str, key=None, align_right: bool = False):
+        super().__init__(text)
+        self.key = text.lower() if key is None else key
+        self.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        if align_right:
+            self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other):
+        mine, theirs = self.key, getattr(other, "key", None)
+        # Undefined values (a dash) sort below every number.
+        if mine is None or theirs is None:
+            return mine is None and theirs is not None
+        try:
+            return mine < theirs
+        except TypeError:
+            return str(mine) < str(theirs)

@@ -5,7 +5,7 @@ CSV written in the background with a progress dialog that can be cancelled."""
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
@@ -21,25 +21,31 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from outreach.errors import Cancelled, OutreachError
-from outreach.money import format_cents
 from outreach.services.communities import community_choices
 from outreach.services.csv_table import CsvError
 from outreach.services.profile import get_profile
-from outreach.services.roi import MIN_DAYS, MIN_MINUTES, Figures, Period, RoiReport, roi_report
+from outreach.services.roi import (
+    MIN_DAYS,
+    MIN_MINUTES,
+    Figures,
+    Period,
+    RoiReport,
+    preset_period,
+    roi_report,
+)
 
 from . import desktop, file_dialogs
+from .formatting import DASH, count_text, money_text, percent_text
 from .forms import heading
 from .list_page import loading_deferred
-from .read_only_table import read_only_table
+from .read_only_table import ValueItem, read_only_table
 from .workers import run_with_progress
 
-DASH = "—"
 PDF_FILTER = "PDF files (*.pdf);;All files (*)"
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
@@ -68,45 +74,6 @@ ATTRIBUTIONS = [
 
 
 # -- pure helpers (no widgets) -------------------------------------------------
-def _month_start(day: date, months_back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def preset_period(key: str, today: date) -> Period:
-    """The dates a preset covers, seen from ``today`` (periods end today at the latest)."""
-    if key == "this_month":
-        return Period(_month_start(today), today)
-    if key == "last_month":
-        start = _month_start(today, 1)
-        return Period(start, _month_start(today) - timedelta(days=1))
-    if key == "last_quarter":
-        this_quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-        start = _month_start(this_quarter, 3)
-        return Period(start, this_quarter - timedelta(days=1))
-    if key == "year_to_date":
-        return Period(date(today.year, 1, 1), today)
-    if key == "last_12_months":
-        # The 12 months that end today: from the day after the same date a year ago.
-        day = 28 if (today.month, today.day) == (2, 29) else today.day
-        return Period(date(today.year - 1, today.month, day) + timedelta(days=1), today)
-    raise ValueError(f"no preset called {key!r}")
-
-
-def count_text(value: float) -> str:
-    """Contacts, intakes and patients: whole numbers, or one decimal under linear credit."""
-    value = round(float(value), 1)
-    return f"{int(value):,}" if value.is_integer() else f"{value:,.1f}"
-
-
-def money_text(cents: int | None, currency: str) -> str:
-    return DASH if cents is None else format_cents(cents, currency)
-
-
-def percent_text(value: float | None) -> str:
-    return DASH if value is None else f"{value:,.1f}%"
-
-
 def change_text(now: float, before: float) -> str:
     if not before:
         return DASH if not now else "new"
@@ -123,27 +90,6 @@ def period_text(period: Period) -> str:
 
 def attribution_label(key: str) -> str:
     return next(label for k, label, _ in ATTRIBUTIONS if k == key)
-
-
-class _Item(QTableWidgetItem):
-    """A read-only cell that sorts by its value, not its text."""
-
-    def __init__(self, text: str, key=None, align_right: bool = False):
-        super().__init__(text)
-        self.key = text.lower() if key is None else key
-        self.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        if align_right:
-            self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-    def __lt__(self, other):
-        mine, theirs = self.key, getattr(other, "key", None)
-        # Undefined values (a dash) sort below every number.
-        if mine is None or theirs is None:
-            return mine is None and theirs is not None
-        try:
-            return mine < theirs
-        except TypeError:
-            return str(mine) < str(theirs)
 
 
 COMMUNITY_COLUMNS = [
@@ -532,9 +478,9 @@ class ReportsPage(QWidget):
             ("Change", total_changes(report.total, report.previous_total)),
         ]
         for r, (caption, cells) in enumerate(rows):
-            self.totals.setItem(r, 0, _Item(caption))
+            self.totals.setItem(r, 0, ValueItem(caption))
             for c, text in enumerate(cells, start=1):
-                self.totals.setItem(r, c, _Item(text, align_right=True))
+                self.totals.setItem(r, c, ValueItem(text, align_right=True))
         self.totals.resizeRowsToContents()
         height = self.totals.horizontalHeader().sizeHint().height() + 2 * self.totals.frameWidth()
         height += sum(self.totals.rowHeight(r) for r in range(3))
@@ -543,7 +489,7 @@ class ReportsPage(QWidget):
         self.table.setRowCount(len(report.rows))
         for r, figures in enumerate(report.rows):
             for c, (text, key) in enumerate(community_cells(figures, currency)):
-                item = _Item(text, key, align_right=0 < c < len(COMMUNITY_COLUMNS) - 1)
+                item = ValueItem(text, key, align_right=0 < c < len(COMMUNITY_COLUMNS) - 1)
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, figures.community_id)
                 if c == len(COMMUNITY_COLUMNS) - 1:

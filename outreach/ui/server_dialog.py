@@ -7,8 +7,6 @@ the next start of Outreach opens that server instead of this computer's file.
 
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,25 +21,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
-from outreach import paths, secrets
+from outreach import secrets
 from outreach.server_login import DEFAULT_PORT, build_url, password_name, try_connection
 
 from .forms import FieldForm, heading
+from .server_choice import SETTINGS_KEY, saved_server_url, startup_db  # noqa: F401
 from .workers import Task
-
-SETTINGS_KEY = "server/url"
-
-
-def saved_server_url() -> str | None:
-    """The practice server this computer uses (QSettings), without its password."""
-    value = QSettings().value(SETTINGS_KEY, "")
-    return str(value) if value else None
-
-
-def startup_db(db: str | None) -> str | None:
-    """What the app opens: --db, then $OUTREACH_DB, then the saved server, then
-    (None) this computer's own file."""
-    return db or os.environ.get(paths.DB_ENV) or saved_server_url()
 
 
 class ServerDialog(QDialog):

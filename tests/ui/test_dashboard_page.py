@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QAbstractButton
 
 from outreach.services import communities as com
 from outreach.services import contacts as people
-from outreach.services import ledger, referrals
+from outreach.services import dashboard_cache, ledger, referrals
 from outreach.services import posts as posts_svc
 from outreach.services.profile import set_setting
-from outreach.ui import dashboard_page
-from outreach.ui.dashboard_page import DashboardPage, ranked, screen_svg
+from outreach.services.dashboard_cache import ranked
+from outreach.ui.dashboard_page import DashboardPage, screen_svg
 from outreach.ui.main_window import MainWindow
 
 TODAY = date(2025, 3, 20)
@@ -184,13 +184,13 @@ def test_follow_ups_and_losing_touch_open_the_contacts_views(qtbot, store, actor
     window = MainWindow(store, actor)
     qtbot.addWidget(window)
     window.dashboard._today = lambda: TODAY
-    window.dashboard.refresh()
+    window.show()
     dash = window.dashboard
+    qtbot.waitUntil(lambda: dash.data is not None and not dash.busy, timeout=20_000)
     assert dash.values["follow_ups"].text() == "1"  # u/three, due on 18 March
     assert dash.values["losing_touch"].text() == "1"  # u/two, last seen 12 February
     assert dash.values["unchecked"].text() == "0"
     buttons = {b.text(): b for b in dash.findChildren(QAbstractButton)}
-    window.show()
     qtbot.mouseClick(buttons["Show &losing touch"], Qt.MouseButton.LeftButton)
     assert window.current_page_title() == "Contacts"
     assert window.contacts.view.currentData() == "losing_touch"
@@ -231,7 +231,7 @@ def test_a_failure_is_a_sentence(qtbot, store, practice, monkeypatch):
     def broken(store, today):
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(dashboard_page, "compute", broken)
+    monkeypatch.setattr(dashboard_cache, "work_out_year", broken)
     page = make_page(qtbot, store)
     page.show()
     qtbot.waitUntil(lambda: "Could not work out" in page.status.text(), timeout=10_000)

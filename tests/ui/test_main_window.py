@@ -67,8 +67,9 @@ def test_geometry_and_page_are_remembered(qtbot, store, actor):
 def test_dashboard_counts(qtbot, store, actor, seeded):
     window = MainWindow(store, actor)
     qtbot.addWidget(window)
-    window.dashboard.refresh()
-    assert window.dashboard.values["posts"].text() == "450"
+    window.show()  # the figures are worked out for a Dashboard that is seen
+    qtbot.waitUntil(lambda: window.dashboard.values["posts"].text() == "450", timeout=20_000)
+    qtbot.waitUntil(lambda: not window.dashboard.busy, timeout=20_000)
     assert window.dashboard.values["communities"].text() == "2"
 
 

@@ -1,0 +1,315 @@
+"""The Dashboard's figures, worked out and kept in the database (table
+figure_cache) with the version of the data they were worked out from, so the
+next start paints them before SQLAlchemy is even imported.
+
+The data version is the audit trail's chain head (every write through the app
+appends an event to it; the cache's own table is left out of the trail), the
+schema revision and the day the figures were seen from (this month, losing
+touch). Any change since makes the cached figures stale: the start then takes
+the ordinary path and works them out again. Reading at start uses only the
+standard library's sqlite3, on a plain (not encrypted) SQLite file, and only when
+nobody has to sign in first (read_cached says so by returning None).
+
+The figures are plain values (no ORM objects, no formatted text): the page
+formats them the same way whether they come from here or were just worked out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from ..migrations import HEAD_REVISION
+
+log = logging.getLogger("outreach.dashboard")
+
+# Bumped when what is kept changes shape, so an older cache is never misread.
+FORMAT = 1
+HEADLINE, YEAR = "dashboard.headline", "dashboard.year"
+CHARTS = ("hours_patients", "trend", "funnel")
+_HEAD_SQL = "SELECT count, last_hash FROM chain_heads WHERE chain = 'audit'"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """One month's totals for a tile (contacts, intakes and patients may be
+    fractions under linear credit)."""
+
+    posts: int = 0
+    minutes: int = 0
+    contacts: float = 0
+    intakes: float = 0
+    patients: float = 0
+    revenue_cents: int = 0
+    time_cost_cents: int = 0
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the window shows first: this month against last, and what needs doing."""
+
+    empty: bool
+    currency: str = "USD"
+    month_start: date | None = None
+    month_end: date | None = None
+    this_month: MonthTotals = field(default_factory=MonthTotals)
+    last_month: MonthTotals = field(default_factory=MonthTotals)
+    follow_ups: int = 0
+    losing_touch: int = 0
+    unchecked: int = 0
+    communities: int = 0
+    posts: int = 0
+    minutes: int = 0
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    name: str
+    minutes: int
+    total_cost_cents: int
+    patients: float
+    revenue_cents: int
+    roi_percent: float | None
+    verdict: str
+    verdict_reason: str
+
+
+@dataclass(frozen=True)
+class YearView:
+    """The last 12 months: communities ranked by return, and the report's charts
+    as SVG (ReportLab's drawings, exactly as in the PDF)."""
+
+    currency: str
+    ranking: list[RankedRow]
+    charts: dict[str, bytes]
+    chart_error: str = ""
+
+
+@dataclass(frozen=True)
+class Cached:
+    """What read_cached found: the headline (always), the year (when it is as
+    fresh), and who is using the app (the only account, if there is one)."""
+
+    headline: Headline
+    year: YearView | None
+    account: tuple[int, str, str, str] | None  # id, username, display name, role
+
+
+def data_key(count: int, last_hash: str, today: date) -> str:
+    return f"{FORMAT}|{HEAD_REVISION}|{today.isoformat()}|{count}|{last_hash}"
+
+
+# -- working them out (in a background task) ---------------------------------------
+def _current_key(store, today: date) -> str:
+    from sqlalchemy import text
+
+    with store.session() as session:
+        head = session.execute(text(_HEAD_SQL)).first()
+    return data_key(head[0], head[1], today) if head else data_key(0, "", today)
+
+
+def _totals(figures) -> MonthTotals:
+    return MonthTotals(
+        posts=figures.posts,
+        minutes=figures.minutes,
+        contacts=figures.contacts,
+        intakes=figures.intakes,
+        patients=figures.patients,
+        revenue_cents=figures.revenue_cents,
+        time_cost_cents=figures.time_cost_cents,
+    )
+
+
+def work_out_headline(store, today: date) -> Headline:
+    """This month and last, and the counts under "Needs attention"; kept for the
+    next start. The data version is read first, so figures newer than their key
+    can only make the cache look stale, never look fresh when it is not."""
+    from .contacts import ContactQuery, list_contacts
+    from .demo import has_data
+    from .roi import preset_period, roi_report
+    from .summary import activity_summary
+
+    key = _current_key(store, today)
+    if not has_data(store):
+        headline = Headline(empty=True)
+    else:
+        this = roi_report(store, preset_period("this_month", today))
+        last = roi_report(store, preset_period("last_month", today))
+        summary = activity_summary(store, today)
+
+        def total(view: str) -> int:
+            return list_contacts(store, ContactQuery(view=view, limit=1, today=today)).total
+
+        headline = Headline(
+            empty=False,
+            currency=this.currency,
+            month_start=this.period.start,
+            month_end=this.period.end,
+            this_month=_totals(this.total),
+            last_month=_totals(last.total),
+            follow_ups=total("follow_ups"),
+            losing_touch=total("losing_touch"),
+            unchecked=summary.unchecked_advice,
+            communities=summary.communities,
+            posts=summary.posts,
+            minutes=summary.minutes,
+        )
+    _save(store, HEADLINE, key, _headline_json(headline))
+    return headline
+
+
+def ranked(report) -> list:
+    """Communities with any cost or revenue, best ROI first; no ROI at the end."""
+    rows = [r for r in report.rows if r.total_cost_cents or r.revenue_cents or r.posts]
+    return sorted(
+        rows,
+        key=lambda r: (r.roi_percent is None, -(r.roi_percent or 0), r.name.lower()),
+    )
+
+
+def work_out_year(store, today: date) -> YearView:
+    """The 12 months' report and its charts (a year of posts, and ReportLab
+    imported here: the slow part); kept for the next start."""
+    from .roi import preset_period, roi_report
+
+    key = _current_key(store, today)
+    report = roi_report(store, preset_period("last_12_months", today))
+    charts, chart_error = {}, ""
+    try:
+        from . import charts as chart_defs
+
+        for name, make in zip(
+            CHARTS,
+            (
+                chart_defs.hours_and_patients_chart,
+                chart_defs.trend_chart,
+                chart_defs.funnel_chart,
+            ),
+            strict=True,
+        ):
+            charts[name] = chart_defs.drawing_to_svg(make(report))
+    except ImportError:
+        chart_error = "The charts arrive with the PDF report."
+    view = YearView(
+        currency=report.currency,
+        ranking=[
+            RankedRow(
+                f.name,
+                f.minutes,
+                f.total_cost_cents,
+                f.patients,
+                f.revenue_cents,
+                f.roi_percent,
+                f.verdict,
+                f.verdict_reason,
+            )
+            for f in ranked(report)
+        ],
+        charts=charts,
+        chart_error=chart_error,
+    )
+    _save(store, YEAR, key, _year_json(view))
+    return view
+
+
+def _save(store, name: str, key: str, payload: str) -> None:
+    """Best effort: a cache that cannot be written (a read-only file, a busy
+    database, a full disk) only means the next start works the figures out again."""
+    if not store.is_sqlite:
+        return  # read at start from SQLite files only
+    try:
+        _write(store, name, key, payload)
+    except Exception as exc:  # noqa: BLE001 - never fail the Dashboard for its cache
+        log.info("The Dashboard's figures were not kept for the next start: %s", type(exc).__name__)
+
+
+def _write(store, name: str, key: str, payload: str) -> None:
+    from sqlalchemy import delete, insert
+
+    from ..models import FigureCache
+
+    table = FigureCache.__table__
+    with store.session() as session:
+        session.execute(delete(table).where(table.c.name == name))
+        session.execute(insert(table).values(name=name, data_key=key, payload=payload))
+
+
+# -- as JSON -----------------------------------------------------------------------
+def _headline_json(headline: Headline) -> str:
+    return json.dumps(asdict(headline), default=date.isoformat)
+
+
+def _headline_from(data: dict) -> Headline:
+    for name in ("month_start", "month_end"):
+        if data[name]:
+            data[name] = date.fromisoformat(data[name])
+    data["this_month"] = MonthTotals(**data["this_month"])
+    data["last_month"] = MonthTotals(**data["last_month"])
+    return Headline(**data)
+
+
+def _year_json(view: YearView) -> str:
+    data = asdict(view)
+    data["charts"] = {k: v.decode("utf-8") for k, v in view.charts.items()}
+    return json.dumps(data)
+
+
+def _year_from(data: dict) -> YearView:
+    data["ranking"] = [RankedRow(**row) for row in data["ranking"]]
+    data["charts"] = {k: v.encode("utf-8") for k, v in data["charts"].items()}
+    return YearView(**data)
+
+
+# -- reading them at start (standard library only) -----------------------------------
+def read_cached(path: Path, today: date) -> Cached | None:
+    """The Dashboard's figures kept in the SQLite file at ``path``, if they are
+    of its current data and the app may show them before anything else: None
+    when the file is missing, encrypted, at another schema, has no figures or
+    stale ones, wants someone to sign in first, or has not had its welcome."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(16) != _SQLITE_HEADER:
+                return None  # encrypted (SQLCipher): only the app's store can read it
+        uri = f"file:{quote(str(path))}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as conn:
+            return _read(conn, today)
+    except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+        log.info("Start without kept figures: %s", type(exc).__name__)
+        return None
+
+
+def _read(conn, today: date) -> Cached | None:
+    (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone() or ("",)
+    if revision != HEAD_REVISION:
+        return None  # the app's store migrates first
+    profile = conn.execute("SELECT welcome_done, sign_in_required FROM practice_profile").fetchone()
+    if profile is None or not profile[0]:
+        return None  # the first-run welcome comes first
+    accounts = conn.execute(
+        "SELECT id, username, display_name, role FROM users WHERE active ORDER BY id"
+    ).fetchall()
+    # As auth.sign_in_needed: more than one account, or the only one asks for it.
+    if len(accounts) > 1 or (accounts and profile[1]):
+        return None
+    head = conn.execute(_HEAD_SQL).fetchone()
+    key = data_key(head[0], head[1], today) if head else data_key(0, "", today)
+    kept = dict(
+        conn.execute(
+            "SELECT name, payload FROM figure_cache WHERE data_key = ? AND name IN (?, ?)",
+            (key, HEADLINE, YEAR),
+        ).fetchall()
+    )
+    if HEADLINE not in kept:
+        return None
+    return Cached(
+        headline=_headline_from(json.loads(kept[HEADLINE])),
+        year=_year_from(json.loads(kept[YEAR])) if YEAR in kept else None,
+        account=tuple(accounts[0]) if accounts else None,
+    )

@@ -1,0 +1,160 @@
+"""The Dashboard's figures kept in the database for the next start: read back
+exactly, and only while they are of the data as it is (any write, another day,
+another schema makes them stale), and never where someone must sign in first."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+
+from outreach.services import auth, dashboard_cache
+from outreach.services import communities as com
+from outreach.services import posts as posts_svc
+from outreach.services.dashboard_cache import read_cached, work_out_headline, work_out_year
+from outreach.services.profile import mark_welcome_done, set_setting
+
+TODAY = date(2025, 3, 20)
+
+
+def practice(store, actor):
+    mark_welcome_done(store, actor)
+    set_setting(store, actor, "hourly_rate", "100.00")
+    cid = com.create_community(store, actor, com.CommunityData(name="Café <Forum>"))
+    for day, minutes in ((3, 30), (12, 60)):
+        posts_svc.create_post(
+            store,
+            actor,
+            posts_svc.PostData(
+                cid,
+                datetime(2025, 3, day, 12, tzinfo=UTC),
+                "answer",
+                title="t",
+                minutes_spent=minutes,
+            ),
+        )
+    posts_svc.create_post(
+        store,
+        actor,
+        posts_svc.PostData(
+            cid, datetime(2025, 2, 10, 12, tzinfo=UTC), "answer", title="t", minutes_spent=90
+        ),
+    )
+    return cid
+
+
+def kept(store, actor, db_path):
+    practice(store, actor)
+    return work_out_headline(store, TODAY), work_out_year(store, TODAY)
+
+
+def test_the_kept_figures_read_back_exactly(store, actor, db_path):
+    headline, year = kept(store, actor, db_path)
+    assert (headline.posts, headline.this_month.posts, headline.last_month.minutes) == (3, 2, 90)
+    assert headline.this_month.time_cost_cents == 15000
+    assert [r.name for r in year.ranking] == ["Café <Forum>"]
+    assert b"<svg" in year.charts["trend"]
+    cached = read_cached(db_path, TODAY)
+    assert cached is not None
+    assert cached.headline == headline
+    assert cached.year == year
+    assert cached.account is None  # a practice without accounts
+
+
+def test_keeping_them_is_not_a_change(store, actor, db_path):
+    practice(store, actor)
+    with sqlite3.connect(db_path) as conn:
+        before = conn.execute(
+            "SELECT count, last_hash FROM chain_heads WHERE chain='audit'"
+        ).fetchone()
+        events = conn.execute("SELECT count(*) FROM audit_events").fetchone()
+    work_out_headline(store, TODAY)
+    work_out_year(store, TODAY)
+    with sqlite3.connect(db_path) as conn:
+        # The audit trail is the data version: a write there would make them stale.
+        assert (
+            conn.execute("SELECT count, last_hash FROM chain_heads WHERE chain='audit'").fetchone()
+            == before
+        )
+        assert conn.execute("SELECT count(*) FROM audit_events").fetchone() == events
+    assert read_cached(db_path, TODAY) is not None
+
+
+def test_any_write_makes_them_stale(store, actor, db_path):
+    kept(store, actor, db_path)
+    com.create_community(store, actor, com.CommunityData(name="r/sleep"))
+    assert read_cached(db_path, TODAY) is None
+
+
+def test_another_day_makes_them_stale(store, actor, db_path):
+    kept(store, actor, db_path)
+    assert read_cached(db_path, date(2025, 3, 21)) is None
+
+
+def test_the_year_is_kept_apart(store, actor, db_path):
+    """Figures worked out for this month only (the app closed before the 12
+    months were done) are shown; the 12 months are then worked out."""
+    practice(store, actor)
+    work_out_year(store, TODAY)
+    com.create_community(store, actor, com.CommunityData(name="r/sleep"))
+    work_out_headline(store, TODAY)
+    cached = read_cached(db_path, TODAY)
+    assert cached is not None and cached.headline.communities == 2
+    assert cached.year is None
+
+
+def test_not_before_the_welcome(store, actor, db_path):
+    practice(store, actor)
+    set_setting(store, actor, "welcome_done", "false")
+    work_out_headline(store, TODAY)
+    assert read_cached(db_path, TODAY) is None
+
+
+def test_not_when_someone_must_sign_in(store, actor, db_path):
+    practice(store, actor)
+    owner = auth.create_account(store, actor, "ana", "correct horse battery", "owner", "Ana Lima")
+    work_out_headline(store, TODAY)
+    cached = read_cached(db_path, TODAY)
+    assert cached is not None and cached.account == (owner, "ana", "Ana Lima", "owner")
+    set_setting(store, actor, "sign_in_required", "true")
+    work_out_headline(store, TODAY)
+    assert read_cached(db_path, TODAY) is None
+    set_setting(store, actor, "sign_in_required", "false")
+    as_owner = auth.Account(owner, "ana", "Ana Lima", "owner", True, None).actor
+    auth.create_account(store, as_owner, "bo", "correct horse battery", "staff")
+    work_out_headline(store, TODAY)
+    assert read_cached(db_path, TODAY) is None  # two accounts: the sign-in dialog first
+
+
+def test_not_at_another_schema(store, actor, db_path):
+    kept(store, actor, db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0008_list_indexes'")
+    assert read_cached(db_path, TODAY) is None
+
+
+def test_not_from_an_unreadable_file(tmp_path):
+    assert read_cached(tmp_path / "missing.db", TODAY) is None
+    encrypted = tmp_path / "encrypted.db"
+    encrypted.write_bytes(b"\x8f\x11" * 4096)  # what SQLCipher's first page looks like
+    assert read_cached(encrypted, TODAY) is None
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    assert read_cached(empty, TODAY) is None
+
+
+def test_an_empty_database(store, actor, db_path):
+    mark_welcome_done(store, actor)
+    assert work_out_headline(store, TODAY).empty
+    cached = read_cached(db_path, TODAY)
+    assert cached is not None and cached.headline.empty
+
+
+def test_a_cache_that_cannot_be_written_is_only_logged(store, actor, db_path, monkeypatch):
+    practice(store, actor)
+
+    def refuse(*_args, **_kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(dashboard_cache, "_write", refuse)
+    assert work_out_headline(store, TODAY).posts == 3
+    assert read_cached(db_path, TODAY) is None

@@ -1,0 +1,119 @@
+"""A start paints the main window from the Dashboard's kept figures before the
+database is opened through the store (and SQLAlchemy imported), then attaches
+the store: the same window, every page working, the figures kept up to date."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from outreach.paths import resolve_url
+from outreach.services import communities as com
+from outreach.services import posts as posts_svc
+from outreach.services.dashboard_cache import read_cached, work_out_headline, work_out_year
+from outreach.services.profile import mark_welcome_done
+from outreach.ui.application import open_main_window, quick_window
+
+
+def add_post(store, actor, cid, minutes=30):
+    posts_svc.create_post(
+        store,
+        actor,
+        posts_svc.PostData(cid, datetime.now(UTC), "answer", title="t", minutes_spent=minutes),
+    )
+
+
+@pytest.fixture
+def kept(store, actor):
+    """A practice whose Dashboard was worked out today, as the last run left it."""
+    mark_welcome_done(store, actor)
+    cid = com.create_community(store, actor, com.CommunityData(name="Café <Forum>"))
+    add_post(store, actor, cid, 30)
+    add_post(store, actor, cid, 60)
+    work_out_headline(store, date.today())
+    work_out_year(store, date.today())
+    return cid
+
+
+SCRIPT = r"""
+import json, sys
+from outreach.ui.application import make_application, quick_window
+from outreach.paths import resolve_url
+
+app = make_application()
+window = quick_window(resolve_url(sys.argv[1]))
+dash = window.dashboard
+print(json.dumps({
+    "sqlalchemy": "sqlalchemy" in sys.modules,
+    "visible": window.isVisible(),
+    "posts": dash.tiles["posts"][0].text(),
+    "hours": dash.tiles["hours"][0].text(),
+    "logged": dash.values["posts"].text(),
+    "ranking": dash.ranking.item(0, 0).text(),
+}))
+"""
+
+
+def test_the_window_is_painted_before_sqlalchemy_is_imported(kept, db_path, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(db_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "sqlalchemy": False,
+        "visible": True,
+        "posts": "2",
+        "hours": "1.5",
+        "logged": "2",
+        "ranking": "Café <Forum>",
+    }
+
+
+def test_the_painted_window_gets_the_store(qtbot, store, actor, kept, db_path):
+    window = quick_window(resolve_url(db_path))
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.dashboard.tiles["posts"][0].text() == "2"
+    open_main_window(store, actor, window)
+    assert window.store is store and window.lock is not None
+    assert not window.dashboard.busy  # the kept figures are current: nothing to work out
+    window.show_page("Posts")
+    qtbot.waitUntil(lambda: window.posts.model.rowCount() == 2, timeout=10_000)
+    window.show_page("Dashboard")
+    qtbot.waitUntil(lambda: not window.dashboard.busy, timeout=20_000)
+
+
+def test_a_change_is_worked_out_and_kept_for_the_next_start(qtbot, store, actor, kept, db_path):
+    window = quick_window(resolve_url(db_path))
+    qtbot.addWidget(window)
+    open_main_window(store, actor, window)
+    add_post(store, actor, kept, 15)
+    window.on_data_changed()
+    qtbot.waitUntil(
+        lambda: window.dashboard.tiles["posts"][0].text() == "3" and not window.dashboard.busy,
+        timeout=20_000,
+    )
+    cached = read_cached(db_path, date.today())
+    assert cached is not None and cached.headline.posts == 3 and cached.year is not None
+
+
+def test_no_painted_window_when_another_page_was_last(qtbot, kept, db_path):
+    QSettings().setValue("window/page", "Posts")
+    assert quick_window(resolve_url(db_path)) is None
+
+
+def test_no_painted_window_when_the_figures_are_stale(qtbot, store, actor, kept, db_path):
+    add_post(store, actor, kept)
+    assert quick_window(resolve_url(db_path)) is None
