@@ -13,8 +13,8 @@ from outreach.services import communities as com
 from outreach.services import contacts as people
 from outreach.services import dashboard_cache, ledger, referrals
 from outreach.services import posts as posts_svc
-from outreach.services.profile import set_setting
 from outreach.services.dashboard_cache import ranked
+from outreach.services.profile import set_setting
 from outreach.ui.dashboard_page import DashboardPage, screen_svg
 from outreach.ui.main_window import MainWindow
 
