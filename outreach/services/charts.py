@@ -6,6 +6,8 @@ No Qt here. Every function takes an RoiReport and copes with an empty one.
 
 from __future__ import annotations
 
+import math
+
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -120,6 +122,9 @@ def hours_and_patients_chart(report: RoiReport) -> Drawing:
         chart.categoryAxis.strokeColor = RULE
         chart.valueAxis.valueMin = 0
         chart.valueAxis.valueMax = max(max(series), 1) * 1.15
+        if caption == "Patients" and all(float(v).is_integer() for v in series):
+            # Whole people: no "0.5 patients" tick (linear credit has fractions).
+            chart.valueAxis.valueStep = max(1, math.ceil(max(series) / 5))
         chart.valueAxis.labels.fontName = FONT
         chart.valueAxis.labels.fontSize = 6.5
         chart.valueAxis.strokeColor = RULE

@@ -107,7 +107,9 @@ def _load_chart_fonts() -> None:
 
 class ChartView(QSvgWidget):
     """A chart on white paper as in the PDF (its ink is dark whatever the theme),
-    scaled to fit with its proportions kept, at the top of its space."""
+    scaled to fit with its proportions kept, in the middle of its space. The
+    whole space is the paper: a chart drawn for an A4 page is wider than its
+    tab, and a band of the window's colour under it looked like a gap."""
 
     def paintEvent(self, event) -> None:
         renderer = self.renderer()
@@ -118,10 +120,12 @@ class ChartView(QSvgWidget):
             .toSizeF()
             .scaled(self.size().toSizeF(), Qt.AspectRatioMode.KeepAspectRatio)
         )
-        target = QRectF(QPointF((self.width() - size.width()) / 2, 0), size)
+        target = QRectF(
+            QPointF((self.width() - size.width()) / 2, (self.height() - size.height()) / 2), size
+        )
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(target, Qt.GlobalColor.white)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)
         renderer.render(painter, target)
         painter.end()
 
