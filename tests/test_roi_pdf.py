@@ -276,6 +276,23 @@ def test_many_communities_in_the_bar_chart_are_capped(tmp_path):
     assert drawing.height < 400  # the top few, not 300 bars
 
 
+def test_the_patients_axis_counts_whole_people():
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+
+    def patients_axis(report):
+        panels = [
+            c
+            for c in charts.hours_and_patients_chart(report).contents
+            if isinstance(c, HorizontalBarChart)
+        ]
+        return panels[1].valueAxis  # hours, then patients
+
+    report = big_report(4)  # at most one patient per community
+    assert patients_axis(report).valueStep == 1  # 0, 1: never a "0.5 patients" tick
+    linear = replace(report, rows=[replace(r, patients=r.patients / 2) for r in report.rows])
+    assert patients_axis(linear).valueStep is None  # shared credit keeps its fractions
+
+
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
