@@ -208,6 +208,37 @@ def _discard(window) -> None:
         window.deleteLater()
 
 
+# How long closing waits for background work (a daily backup of a large file).
+EXIT_WAIT_MS = 60_000
+
+
+def _daily_backup(running: _Running):
+    """Today's automatic backup, in the background once the window is up: it
+    copies the whole file (half a second for five years of posts, more on a
+    slow disk), which the window must not wait for. A failure is said, and the
+    work goes on."""
+    from outreach.services.backups import daily_backup_warning
+
+    from .workers import Task
+
+    store = running.store
+    task = Task(lambda _progress: daily_backup_warning(store))
+    task.setAutoDelete(False)
+
+    def finished(warning) -> None:
+        if warning and running.window is not None:
+            QMessageBox.warning(
+                running.window,
+                APP_NAME,
+                f"{warning}\n\nYour work is not affected; Outreach tries again at the next start.",
+            )
+
+    task.signals.finished.connect(finished)
+    task.signals.failed.connect(lambda exc: _excepthook(type(exc), exc, exc.__traceback__))
+    QThreadPool.globalInstance().start(task)
+    return task  # kept by run() while it may still be running
+
+
 def run(db: str | None = None) -> int:
     global _running
     setup_logging()
@@ -253,9 +284,7 @@ def run(db: str | None = None) -> int:
         instance.release()
         return 0
     from outreach.services.auth import sign_in_needed
-    from outreach.services.backups import daily_backup_warning
 
-    warning = daily_backup_warning(store)
     if window is not None and sign_in_needed(store):
         # An account was added in the moment since the kept figures were read.
         _discard(window)
@@ -273,13 +302,12 @@ def run(db: str | None = None) -> int:
     _running = _Running(store, url, actor)
     instance.activated.connect(_running.bring_forward)
     _running.open(window)
-    if warning:
-        QMessageBox.warning(
-            _running.window,
-            APP_NAME,
-            f"{warning}\n\nYour work is not affected; Outreach tries again at the next start.",
-        )
+    backup = _daily_backup(_running)
     code = app.exec()
+    # Background work (the daily backup, the Dashboard's figures) ends before
+    # the database is closed under it.
+    QThreadPool.globalInstance().waitForDone(EXIT_WAIT_MS)
+    del backup
     running, _running = _running, None
     running.window = None
     running.store.dispose()

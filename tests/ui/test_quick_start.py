@@ -117,3 +117,43 @@ def test_no_painted_window_when_another_page_was_last(qtbot, kept, db_path):
 def test_no_painted_window_when_the_figures_are_stale(qtbot, store, actor, kept, db_path):
     add_post(store, actor, kept)
     assert quick_window(resolve_url(db_path)) is None
+
+
+def test_the_daily_backup_is_taken_in_the_background(qtbot, store, actor, db_path):
+    from PySide6.QtCore import QThreadPool
+
+    from outreach.services.backups import backups_of
+    from outreach.ui import application
+
+    mark_welcome_done(store, actor)  # no modal welcome
+    running = application._Running(store, resolve_url(db_path), actor)
+    running.open()
+    qtbot.addWidget(running.window)
+    task = application._daily_backup(running)
+    assert QThreadPool.globalInstance().waitForDone(30_000)
+    qtbot.waitUntil(lambda: len(backups_of(store)) == 1, timeout=10_000)
+    assert task is not None
+
+
+def test_a_failed_daily_backup_is_said_and_the_work_goes_on(
+    qtbot, store, actor, db_path, monkeypatch, _no_blocking_message_boxes
+):
+    from PySide6.QtCore import QThreadPool
+
+    from outreach.services import backups
+    from outreach.ui import application
+
+    def full_disk(_store):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups, "daily_backup_if_due", full_disk)
+    mark_welcome_done(store, actor)  # no modal welcome
+    running = application._Running(store, resolve_url(db_path), actor)
+    running.open()
+    qtbot.addWidget(running.window)
+    application._daily_backup(running)
+    assert QThreadPool.globalInstance().waitForDone(30_000)
+    qtbot.waitUntil(lambda: bool(_no_blocking_message_boxes), timeout=10_000)
+    kind, args = _no_blocking_message_boxes[-1]
+    assert kind == "warning" and "No space left on device" in args[2]
+    assert "Your work is not affected" in args[2]
