@@ -53,7 +53,7 @@ def test_the_kept_figures_read_back_exactly(store, actor, db_path):
     assert headline.this_month.time_cost_cents == 15000
     assert [r.name for r in year.ranking] == ["Café <Forum>"]
     assert b"<svg" in year.charts["trend"]
-    cached = read_cached(db_path, TODAY)
+    cached = read_cached(db_path)
     assert cached is not None
     assert cached.headline == headline
     assert cached.year == year
@@ -76,18 +76,23 @@ def test_keeping_them_is_not_a_change(store, actor, db_path):
             == before
         )
         assert conn.execute("SELECT count(*) FROM audit_events").fetchone() == events
-    assert read_cached(db_path, TODAY) is not None
+    assert read_cached(db_path) is not None
 
 
 def test_any_write_makes_them_stale(store, actor, db_path):
     kept(store, actor, db_path)
     com.create_community(store, actor, com.CommunityData(name="r/sleep"))
-    assert read_cached(db_path, TODAY) is None
+    assert read_cached(db_path) is None
 
 
-def test_another_day_makes_them_stale(store, actor, db_path):
+def test_they_say_which_day_they_are_of(store, actor, db_path):
+    """Kept figures of an earlier day are read (the first start of each day is
+    most starts), and say so: the window shows them as of that day."""
     kept(store, actor, db_path)
-    assert read_cached(db_path, date(2025, 3, 21)) is None
+    cached = read_cached(db_path)
+    assert cached.headline.seen_on == cached.year.seen_on == TODAY
+    assert cached.is_of(TODAY)
+    assert not cached.is_of(date(2025, 3, 21))
 
 
 def test_the_year_is_kept_apart(store, actor, db_path):
@@ -97,7 +102,7 @@ def test_the_year_is_kept_apart(store, actor, db_path):
     work_out_year(store, TODAY)
     com.create_community(store, actor, com.CommunityData(name="r/sleep"))
     work_out_headline(store, TODAY)
-    cached = read_cached(db_path, TODAY)
+    cached = read_cached(db_path)
     assert cached is not None and cached.headline.communities == 2
     assert cached.year is None
 
@@ -106,46 +111,46 @@ def test_not_before_the_welcome(store, actor, db_path):
     practice(store, actor)
     set_setting(store, actor, "welcome_done", "false")
     work_out_headline(store, TODAY)
-    assert read_cached(db_path, TODAY) is None
+    assert read_cached(db_path) is None
 
 
 def test_not_when_someone_must_sign_in(store, actor, db_path):
     practice(store, actor)
     owner = auth.create_account(store, actor, "ana", "correct horse battery", "owner", "Ana Lima")
     work_out_headline(store, TODAY)
-    cached = read_cached(db_path, TODAY)
+    cached = read_cached(db_path)
     assert cached is not None and cached.account == (owner, "ana", "Ana Lima", "owner")
     set_setting(store, actor, "sign_in_required", "true")
     work_out_headline(store, TODAY)
-    assert read_cached(db_path, TODAY) is None
+    assert read_cached(db_path) is None
     set_setting(store, actor, "sign_in_required", "false")
     as_owner = auth.Account(owner, "ana", "Ana Lima", "owner", True, None).actor
     auth.create_account(store, as_owner, "bo", "correct horse battery", "staff")
     work_out_headline(store, TODAY)
-    assert read_cached(db_path, TODAY) is None  # two accounts: the sign-in dialog first
+    assert read_cached(db_path) is None  # two accounts: the sign-in dialog first
 
 
 def test_not_at_another_schema(store, actor, db_path):
     kept(store, actor, db_path)
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0008_list_indexes'")
-    assert read_cached(db_path, TODAY) is None
+    assert read_cached(db_path) is None
 
 
 def test_not_from_an_unreadable_file(tmp_path):
-    assert read_cached(tmp_path / "missing.db", TODAY) is None
+    assert read_cached(tmp_path / "missing.db") is None
     encrypted = tmp_path / "encrypted.db"
     encrypted.write_bytes(b"\x8f\x11" * 4096)  # what SQLCipher's first page looks like
-    assert read_cached(encrypted, TODAY) is None
+    assert read_cached(encrypted) is None
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
-    assert read_cached(empty, TODAY) is None
+    assert read_cached(empty) is None
 
 
 def test_an_empty_database(store, actor, db_path):
     mark_welcome_done(store, actor)
     assert work_out_headline(store, TODAY).empty
-    cached = read_cached(db_path, TODAY)
+    cached = read_cached(db_path)
     assert cached is not None and cached.headline.empty
 
 
@@ -157,4 +162,4 @@ def test_a_cache_that_cannot_be_written_is_only_logged(store, actor, db_path, mo
 
     monkeypatch.setattr(dashboard_cache, "_write", refuse)
     assert work_out_headline(store, TODAY).posts == 3
-    assert read_cached(db_path, TODAY) is None
+    assert read_cached(db_path) is None

@@ -3,12 +3,15 @@ figure_cache) with the version of the data they were worked out from, so the
 next start paints them before SQLAlchemy is even imported.
 
 The data version is the audit trail's chain head (every write through the app
-appends an event to it; the cache's own table is left out of the trail), the
-schema revision and the day the figures were seen from (this month, losing
-touch). Any change since makes the cached figures stale: the start then takes
-the ordinary path and works them out again. Reading at start uses only the
-standard library's sqlite3, on a plain (not encrypted) SQLite file, and only when
-nobody has to sign in first (read_cached says so by returning None).
+appends an event to it; the cache's own table is left out of the trail) and the
+schema revision. Any change since makes the kept figures stale: the start then
+takes the ordinary path and works them out again. The figures also depend on
+the day they were seen from (this month so far, follow-ups due, losing touch):
+kept figures of an earlier day are shown as of that day, saying so, while
+today's are worked out (the first start of each day is most starts). Reading at
+start uses only the standard library's sqlite3, on a plain (not encrypted)
+SQLite file, and only when nobody has to sign in first (read_cached says so by
+returning None).
 
 The figures are plain values (no ORM objects, no formatted text): the page
 formats them the same way whether they come from here or were just worked out.
@@ -30,7 +33,7 @@ from ..migrations import HEAD_REVISION
 log = logging.getLogger("outreach.dashboard")
 
 # Bumped when what is kept changes shape, so an older cache is never misread.
-FORMAT = 1
+FORMAT = 2
 HEADLINE, YEAR = "dashboard.headline", "dashboard.year"
 CHARTS = ("hours_patients", "trend", "funnel")
 _HEAD_SQL = "SELECT count, last_hash FROM chain_heads WHERE chain = 'audit'"
@@ -53,9 +56,11 @@ class MonthTotals:
 
 @dataclass(frozen=True)
 class Headline:
-    """What the window shows first: this month against last, and what needs doing."""
+    """What the window shows first: this month against last, and what needs doing,
+    seen from the day ``seen_on``."""
 
     empty: bool
+    seen_on: date | None = None
     currency: str = "USD"
     month_start: date | None = None
     month_end: date | None = None
@@ -90,6 +95,7 @@ class YearView:
     ranking: list[RankedRow]
     charts: dict[str, bytes]
     chart_error: str = ""
+    seen_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -101,18 +107,22 @@ class Cached:
     year: YearView | None
     account: tuple[int, str, str, str] | None  # id, username, display name, role
 
+    def is_of(self, today: date) -> bool:
+        """Seen from ``today``: nothing to work out again."""
+        return self.headline.seen_on == today and (self.year is None or self.year.seen_on == today)
 
-def data_key(count: int, last_hash: str, today: date) -> str:
-    return f"{FORMAT}|{HEAD_REVISION}|{today.isoformat()}|{count}|{last_hash}"
+
+def data_key(count: int, last_hash: str) -> str:
+    return f"{FORMAT}|{HEAD_REVISION}|{count}|{last_hash}"
 
 
 # -- working them out (in a background task) ---------------------------------------
-def _current_key(store, today: date) -> str:
+def _current_key(store) -> str:
     from sqlalchemy import text
 
     with store.session() as session:
         head = session.execute(text(_HEAD_SQL)).first()
-    return data_key(head[0], head[1], today) if head else data_key(0, "", today)
+    return data_key(head[0], head[1]) if head else data_key(0, "")
 
 
 def _totals(figures) -> MonthTotals:
@@ -136,9 +146,9 @@ def work_out_headline(store, today: date) -> Headline:
     from .roi import preset_period, roi_report
     from .summary import activity_summary
 
-    key = _current_key(store, today)
+    key = _current_key(store)
     if not has_data(store):
-        headline = Headline(empty=True)
+        headline = Headline(empty=True, seen_on=today)
     else:
         this = roi_report(store, preset_period("this_month", today))
         last = roi_report(store, preset_period("last_month", today))
@@ -149,6 +159,7 @@ def work_out_headline(store, today: date) -> Headline:
 
         headline = Headline(
             empty=False,
+            seen_on=today,
             currency=this.currency,
             month_start=this.period.start,
             month_end=this.period.end,
@@ -179,7 +190,7 @@ def work_out_year(store, today: date) -> YearView:
     imported here: the slow part); kept for the next start."""
     from .roi import preset_period, roi_report
 
-    key = _current_key(store, today)
+    key = _current_key(store)
     report = roi_report(store, preset_period("last_12_months", today))
     charts, chart_error = {}, ""
     try:
@@ -214,6 +225,7 @@ def work_out_year(store, today: date) -> YearView:
         ],
         charts=charts,
         chart_error=chart_error,
+        seen_on=today,
     )
     _save(store, YEAR, key, _year_json(view))
     return view
@@ -247,7 +259,7 @@ def _headline_json(headline: Headline) -> str:
 
 
 def _headline_from(data: dict) -> Headline:
-    for name in ("month_start", "month_end"):
+    for name in ("seen_on", "month_start", "month_end"):
         if data[name]:
             data[name] = date.fromisoformat(data[name])
     data["this_month"] = MonthTotals(**data["this_month"])
@@ -258,34 +270,37 @@ def _headline_from(data: dict) -> Headline:
 def _year_json(view: YearView) -> str:
     data = asdict(view)
     data["charts"] = {k: v.decode("utf-8") for k, v in view.charts.items()}
-    return json.dumps(data)
+    return json.dumps(data, default=date.isoformat)
 
 
 def _year_from(data: dict) -> YearView:
+    if data["seen_on"]:
+        data["seen_on"] = date.fromisoformat(data["seen_on"])
     data["ranking"] = [RankedRow(**row) for row in data["ranking"]]
     data["charts"] = {k: v.encode("utf-8") for k, v in data["charts"].items()}
     return YearView(**data)
 
 
 # -- reading them at start (standard library only) -----------------------------------
-def read_cached(path: Path, today: date) -> Cached | None:
+def read_cached(path: Path) -> Cached | None:
     """The Dashboard's figures kept in the SQLite file at ``path``, if they are
     of its current data and the app may show them before anything else: None
     when the file is missing, encrypted, at another schema, has no figures or
-    stale ones, wants someone to sign in first, or has not had its welcome."""
+    stale ones, wants someone to sign in first, or has not had its welcome.
+    They may be of an earlier day (Cached.is_of)."""
     try:
         with open(path, "rb") as handle:
             if handle.read(16) != _SQLITE_HEADER:
                 return None  # encrypted (SQLCipher): only the app's store can read it
         uri = f"file:{quote(str(path))}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as conn:
-            return _read(conn, today)
+            return _read(conn)
     except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as exc:
         log.info("Start without kept figures: %s", type(exc).__name__)
         return None
 
 
-def _read(conn, today: date) -> Cached | None:
+def _read(conn) -> Cached | None:
     (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone() or ("",)
     if revision != HEAD_REVISION:
         return None  # the app's store migrates first
@@ -299,7 +314,7 @@ def _read(conn, today: date) -> Cached | None:
     if len(accounts) > 1 or (accounts and profile[1]):
         return None
     head = conn.execute(_HEAD_SQL).fetchone()
-    key = data_key(head[0], head[1], today) if head else data_key(0, "", today)
+    key = data_key(head[0], head[1]) if head else data_key(0, "")
     kept = dict(
         conn.execute(
             "SELECT name, payload FROM figure_cache WHERE data_key = ? AND name IN (?, ?)",

@@ -321,20 +321,36 @@ class DashboardPage(QWidget):
     def is_empty(self) -> bool:
         return self.pages.currentIndex() == 0
 
-    def show_cached(self, cached: Cached) -> None:
+    def show_cached(self, cached: Cached) -> bool:
         """Figures kept from the last time, known to be of the data as it is now
-        (dashboard_cache.read_cached): shown at once, nothing worked out."""
-        self._counted, self._stale = True, False
+        (dashboard_cache.read_cached), shown at once. True when they are
+        today's; kept figures of an earlier day say so and are worked out again
+        once the store is set."""
+        today = self._today()
+        self._counted = True
+        self._stale = not cached.is_of(today)
         self.show_headline(cached.headline, announce=False)
         if cached.year is not None:
             self.show_year(cached.year)
         else:
             self._year_wanted = not cached.headline.empty
+        seen_on = cached.headline.seen_on
+        if self._stale and seen_on is not None and not cached.headline.empty:
+            self.status.setText(
+                f"These are the figures of {seen_on.day} {seen_on:%B}; working out today's..."
+            )
+        return not self._stale
 
     def set_store(self, store) -> None:
-        """The database is open: the 12 months, if the kept figures lacked them."""
+        """The database is open: today's figures if the kept ones were of an
+        earlier day, or the 12 months if they lacked them."""
         self.store = store
-        if self._year_wanted and not self._quitting:
+        if self._quitting:
+            return
+        if self._stale and self.headline is not None:  # kept figures of an earlier day
+            self._year_wanted = False
+            self.refresh()
+        elif self._year_wanted:
             self._year_wanted = False
             self._wanted += 1
             generation, today = self._wanted, self._today()
@@ -368,6 +384,9 @@ class DashboardPage(QWidget):
 
     def _start(self) -> None:
         """Ask for fresh figures; one computation at a time, the latest request wins."""
+        if self.store is None:
+            self._stale = True  # painted from kept figures: set_store asks again
+            return
         self._stale = False
         self._wanted += 1
         if self._running is None:

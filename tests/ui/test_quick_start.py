@@ -105,7 +105,7 @@ def test_a_change_is_worked_out_and_kept_for_the_next_start(qtbot, store, actor,
         lambda: window.dashboard.tiles["posts"][0].text() == "3" and not window.dashboard.busy,
         timeout=20_000,
     )
-    cached = read_cached(db_path, date.today())
+    cached = read_cached(db_path)
     assert cached is not None and cached.headline.posts == 3 and cached.year is not None
 
 
@@ -157,3 +157,24 @@ def test_a_failed_daily_backup_is_said_and_the_work_goes_on(
     kind, args = _no_blocking_message_boxes[-1]
     assert kind == "warning" and "No space left on device" in args[2]
     assert "Your work is not affected" in args[2]
+
+
+def test_figures_of_an_earlier_day_are_shown_as_such_then_worked_out(
+    qtbot, store, actor, kept, db_path
+):
+    """The first start of a day: yesterday's figures at once, saying so, then today's."""
+    from datetime import timedelta
+
+    mark_welcome_done(store, actor)
+    yesterday = date.today() - timedelta(days=1)
+    work_out_headline(store, yesterday)
+    work_out_year(store, yesterday)
+    window = quick_window(resolve_url(db_path))
+    qtbot.addWidget(window)
+    dash = window.dashboard
+    assert f"These are the figures of {yesterday.day} {yesterday:%B}" in dash.status.text()
+    open_main_window(store, actor, window)
+    qtbot.waitUntil(lambda: dash.data is not None and not dash.busy, timeout=20_000)
+    assert "These are the figures" not in dash.status.text()
+    cached = read_cached(db_path)
+    assert cached.is_of(date.today())
