@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -21,6 +22,8 @@ from outreach.migrations import HEAD_REVISION
 from outreach.models import INTAKE_QUESTIONS
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+# A build lock older than this was left by a run that was killed.
+LOCK_STALE_SECONDS = 15 * 60
 
 
 def cache_key(scale: str, seed: int) -> str:
@@ -33,6 +36,29 @@ def cached_database(scale: str, seed: int, cache_dir: Path = CACHE_DIR, log=prin
     path = cache_dir / f"{cache_key(scale, seed)}.db"
     if path.exists():
         return path
+    # Two runs at once (two engineers, or a run and the smoke test) would each
+    # delete the other's half-built file: one builds, the other waits for it.
+    lock = path.with_suffix(".lock")
+    while True:
+        try:
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            break
+        except FileExistsError:
+            if path.exists():
+                return path
+            if time.time() - lock.stat().st_mtime > LOCK_STALE_SECONDS:
+                lock.unlink(missing_ok=True)  # a builder that was killed
+            else:
+                time.sleep(1)  # another run is building it (40-75 s)
+    try:
+        if path.exists():
+            return path
+        return _build(path, scale, seed, cache_dir, log)
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _build(path: Path, scale: str, seed: int, cache_dir: Path, log) -> Path:
     from outreach.services.demo import generate_demo
     from outreach.services.profile import mark_welcome_done
     from outreach.store import open_store
