@@ -17,7 +17,16 @@ from ..timeutil import end_of_day_utc, start_of_day_utc
 from .common import Page, clamp_limit, require_owner
 from .hash_chain import ChainProblem, verify
 
-ACTIONS = ("create", "update", "delete", "sign_in", "sign_in_failed", "lock", "unlock")
+ACTIONS = (
+    "create",
+    "update",
+    "delete",
+    "sign_in",
+    "sign_in_failed",
+    "lock",
+    "unlock",
+    "sign_out",
+)
 ACTION_LABELS = {
     "create": "Added",
     "update": "Changed",
@@ -26,6 +35,7 @@ ACTION_LABELS = {
     "sign_in_failed": "Sign-in refused",
     "lock": "Locked",
     "unlock": "Unlocked",
+    "sign_out": "Signed out",
 }
 
 

@@ -107,6 +107,25 @@ class _Running:
     def open(self, window=None) -> None:
         self.window = open_main_window(self.store, self.actor, window)
 
+    def sign_out(self) -> None:
+        """Back to the sign-in dialog for whoever uses the computer next; the
+        app closes if they quit it. The window is replaced whole, as after a
+        restore, so nothing of the last person's screens stays open."""
+        from .sign_in_dialog import SignInDialog
+
+        old = self.window
+        if old is not None:
+            old.hide()
+        dialog = SignInDialog(self.store)
+        if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.actor is None:
+            QApplication.quit()
+            return
+        self.actor = dialog.actor
+        self.open()
+        if old is not None:
+            _retire(old)
+        log.info("Signed out; another sign-in opened a new window")
+
     def bring_forward(self) -> None:
         from .single_instance import bring_forward
 
@@ -161,6 +180,15 @@ _running: _Running | None = None
 
 def can_reopen() -> bool:
     return _running is not None
+
+
+def request_sign_out() -> bool:
+    """Sign out to the sign-in dialog; False when the app was not started by
+    run() (then signing out closes it)."""
+    if _running is None:
+        return False
+    QTimer.singleShot(0, _running.sign_out)
+    return True
 
 
 def request_reopen() -> bool:

@@ -115,6 +115,13 @@ class _Cover(QWidget):
         self.deleteLater()
 
 
+def _sign_out() -> None:
+    from .application import request_sign_out
+
+    if not request_sign_out():
+        QApplication.exit(0)  # not started by run(): nothing to return to
+
+
 class AutoLock(QObject):
     """Locks ``window`` after idle minutes or on request; see the module's text."""
 
@@ -123,7 +130,7 @@ class AutoLock(QObject):
     def __init__(self, window, store, actor, on_sign_out=None):
         super().__init__(window)
         self.window, self.store = window, store
-        self.on_sign_out = on_sign_out or (lambda: QApplication.exit(0))
+        self.on_sign_out = on_sign_out or _sign_out
         self.is_locked = False
         self.dialog: SignInDialog | None = None
         self._covers: list[_Cover] = []
@@ -286,9 +293,11 @@ class AutoLock(QObject):
         if confirm.ask(
             self.dialog or self.window,
             "Sign out",
-            "Sign out and close Outreach? Anything not yet saved in open windows is lost.",
+            "Sign out? Outreach then asks who is using it next. Anything not yet saved in "
+            "open windows is lost.",
             "Sign out",
         ):
+            self._record("sign_out", "")
             if self.dialog is not None:
                 self.dialog.done(QDialog.DialogCode.Rejected)
             self.on_sign_out()

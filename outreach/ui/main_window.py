@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         account = bar.addMenu("&Account")
         account.setToolTipsVisible(True)
         self.lock_action = self._action(account, "&Lock now", self.lock_now, "Ctrl+L")
+        self.sign_out_action = self._action(account, "Sign &out...", self.sign_out)
         self.password_action = self._action(account, "Change my &password...", self.change_password)
         account.addSeparator()
         self.users_action = self._action(account, "&Users and sign-in...", self.show_users)
@@ -331,6 +332,10 @@ class MainWindow(QMainWindow):
         if self.lock is not None:
             self.lock_action.setEnabled(self.lock.available)
             self.lock_action.setToolTip(self.lock.unavailable_reason)
+        self.sign_out_action.setEnabled(has_account and self.lock is not None)
+        self.sign_out_action.setToolTip(
+            "" if has_account else "Nobody signs in: the practice has no accounts yet."
+        )
         self.password_action.setText(
             "Change my &password..." if has_account else "Set a &password..."
         )
@@ -356,6 +361,10 @@ class MainWindow(QMainWindow):
 
     def lock_now(self) -> None:
         self.lock.lock()
+
+    def sign_out(self) -> None:
+        """Asks first; then whoever uses the computer next signs in."""
+        self.lock.sign_out()
 
     def change_password(self) -> None:
         from .users_dialog import own_password_dialog

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from shiboken6 import isValid
 
 from outreach.context import PRACTITIONER
 from outreach.services import audit, auth
@@ -144,3 +145,55 @@ def test_without_an_account_the_lock_is_off_and_settings_say_why(qtbot, store):
     security = window.settings_page.security
     assert "add a password to use auto-lock" in security.note.text()
     assert not security.lock_minutes.isEnabled()
+
+
+def test_signing_out_asks_who_is_next_and_opens_a_new_window(
+    qtbot, store, owner, monkeypatch, tmp_path
+):
+    from outreach.services.profile import mark_welcome_done
+    from outreach.ui import application
+    from outreach.ui.sign_in_dialog import SignInDialog
+
+    mark_welcome_done(store, owner)
+    sam = auth.create_account(store, owner, "sam", PASSWORD, "staff", "Sam")
+    running = application._Running(store, store.url, owner)
+    running.open()
+    first = running.window  # retired (deleted) once replaced: not closed by qtbot
+    monkeypatch.setattr(application, "_running", running)
+    assert first.sign_out_action.isEnabled()
+
+    def sam_signs_in(dialog):
+        dialog.username.setText("sam")
+        dialog.password.setText(PASSWORD)
+        dialog.try_sign_in()
+        return dialog.result()
+
+    monkeypatch.setattr(SignInDialog, "exec", sam_signs_in)
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    first.sign_out()
+    qtbot.waitUntil(lambda: running.window is not first, timeout=10_000)
+    second = running.window
+    qtbot.addWidget(second)
+    assert second.actor.user_id == sam and not second.actor.is_owner
+    assert not (isValid(first) and first.isVisible()) and second.isVisible()
+    assert store.actor.user_id == sam  # changes from now on are recorded as Sam's
+    events = audit.list_events(store, owner, audit.AuditQuery(action="sign_out")).rows
+    assert [e.actor_name for e in events] == ["Dr Maria"]
+
+
+def test_quitting_the_sign_in_after_signing_out_closes_the_app(qtbot, store, owner, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from outreach.services.profile import mark_welcome_done
+    from outreach.ui import application
+    from outreach.ui.sign_in_dialog import SignInDialog
+
+    mark_welcome_done(store, owner)
+    running = application._Running(store, store.url, owner)
+    running.open()
+    qtbot.addWidget(running.window)
+    quits = []
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quits.append(True)))
+    monkeypatch.setattr(SignInDialog, "exec", lambda dialog: SignInDialog.DialogCode.Rejected)
+    running.sign_out()
+    assert quits == [True]
