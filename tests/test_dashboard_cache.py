@@ -7,10 +7,16 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime
 
-from outreach.services import auth, dashboard_cache
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from outreach.services import auth
 from outreach.services import communities as com
 from outreach.services import posts as posts_svc
-from outreach.services.dashboard_cache import read_cached, work_out_headline, work_out_year
+from outreach.services.dashboard_cache import keep, read_cached
+from outreach.services.dashboard_cache import work_out_headline as _headline
+from outreach.services.dashboard_cache import work_out_year as _year
 from outreach.services.profile import mark_welcome_done, set_setting
 
 TODAY = date(2025, 3, 20)
@@ -40,6 +46,19 @@ def practice(store, actor):
         ),
     )
     return cid
+
+
+def work_out_headline(store, today):
+    """Worked out and kept, as the Dashboard does."""
+    headline = _headline(store, today)
+    keep(store, headline)
+    return headline
+
+
+def work_out_year(store, today):
+    year = _year(store, today)
+    keep(store, year)
+    return year
 
 
 def kept(store, actor, db_path):
@@ -154,12 +173,28 @@ def test_an_empty_database(store, actor, db_path):
     assert cached is not None and cached.headline.empty
 
 
-def test_a_cache_that_cannot_be_written_is_only_logged(store, actor, db_path, monkeypatch):
+def test_a_cache_that_cannot_be_written_is_only_logged(store, actor, db_path):
+    """Keeping never waits for a busy database (the window would freeze): it
+    gives up, and the next start works the figures out."""
     practice(store, actor)
-
-    def refuse(*_args, **_kwargs):
-        raise sqlite3.OperationalError("attempt to write a readonly database")
-
-    monkeypatch.setattr(dashboard_cache, "_write", refuse)
-    assert work_out_headline(store, TODAY).posts == 3
+    headline = _headline(store, TODAY)
+    with sqlite3.connect(db_path) as other:
+        other.execute("BEGIN IMMEDIATE")  # someone else is writing
+        keep(store, headline)
+        other.rollback()
     assert read_cached(db_path) is None
+    keep(store, headline)
+    assert read_cached(db_path) is not None
+
+
+def test_keeping_does_not_break_an_action_between_its_read_and_its_write(store, actor, db_path):
+    """The reason keep() runs on the GUI thread with its own connection: a write
+    landing inside another transaction after its first read makes SQLite refuse
+    that transaction's write."""
+    practice(store, actor)
+    headline = _headline(store, TODAY)
+    with store.session() as session:
+        session.execute(text("SELECT count(*) FROM posts")).one()
+        keep(store, headline)  # what a background thread could do at this moment
+        with pytest.raises(OperationalError, match="locked"):
+            session.execute(text("UPDATE practice_profile SET welcome_done = 1"))

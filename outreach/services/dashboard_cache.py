@@ -61,6 +61,7 @@ class Headline:
 
     empty: bool
     seen_on: date | None = None
+    data_key: str = ""  # the data version it was worked out from
     currency: str = "USD"
     month_start: date | None = None
     month_end: date | None = None
@@ -96,6 +97,7 @@ class YearView:
     charts: dict[str, bytes]
     chart_error: str = ""
     seen_on: date | None = None
+    data_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,9 @@ def _totals(figures) -> MonthTotals:
 
 
 def work_out_headline(store, today: date) -> Headline:
-    """This month and last, and the counts under "Needs attention"; kept for the
-    next start. The data version is read first, so figures newer than their key
-    can only make the cache look stale, never look fresh when it is not."""
+    """This month and last, and the counts under "Needs attention", for keep().
+    The data version is read first, so figures newer than their key can only
+    make the cache look stale, never look fresh when it is not."""
     from .contacts import ContactQuery, list_contacts
     from .demo import has_data
     from .roi import preset_period, roi_report
@@ -148,7 +150,7 @@ def work_out_headline(store, today: date) -> Headline:
 
     key = _current_key(store)
     if not has_data(store):
-        headline = Headline(empty=True, seen_on=today)
+        headline = Headline(empty=True, seen_on=today, data_key=key)
     else:
         this = roi_report(store, preset_period("this_month", today))
         last = roi_report(store, preset_period("last_month", today))
@@ -160,6 +162,7 @@ def work_out_headline(store, today: date) -> Headline:
         headline = Headline(
             empty=False,
             seen_on=today,
+            data_key=key,
             currency=this.currency,
             month_start=this.period.start,
             month_end=this.period.end,
@@ -172,7 +175,6 @@ def work_out_headline(store, today: date) -> Headline:
             posts=summary.posts,
             minutes=summary.minutes,
         )
-    _save(store, HEADLINE, key, _headline_json(headline))
     return headline
 
 
@@ -187,7 +189,7 @@ def ranked(report) -> list:
 
 def work_out_year(store, today: date) -> YearView:
     """The 12 months' report and its charts (a year of posts, and ReportLab
-    imported here: the slow part); kept for the next start."""
+    imported here: the slow part), for keep()."""
     from .roi import preset_period, roi_report
 
     key = _current_key(store)
@@ -226,31 +228,45 @@ def work_out_year(store, today: date) -> YearView:
         charts=charts,
         chart_error=chart_error,
         seen_on=today,
+        data_key=key,
     )
-    _save(store, YEAR, key, _year_json(view))
     return view
 
 
-def _save(store, name: str, key: str, payload: str) -> None:
-    """Best effort: a cache that cannot be written (a read-only file, a busy
-    database, a full disk) only means the next start works the figures out again."""
-    if not store.is_sqlite:
-        return  # read at start from SQLite files only
+def keep(store, figures: Headline | YearView) -> None:
+    """Keep figures for the next start, in the database they were worked out from.
+
+    Called on the GUI thread, through a connection of its own that never waits:
+    a write from a background thread would land between another action's read
+    and its write and make that action fail ("database is locked": SQLite cannot
+    let a transaction that read older data write), and waiting for a busy
+    database would freeze the window. A cache that cannot be written (busy,
+    read-only, a full disk) only means the next start works the figures out.
+    """
+    path = getattr(store, "path", None)
+    if path is None or not _plain_sqlite(path):
+        return  # a server, or an encrypted file: read_cached cannot read them anyway
+    if isinstance(figures, Headline):
+        name, payload = HEADLINE, _headline_json(figures)
+    else:
+        name, payload = YEAR, _year_json(figures)
     try:
-        _write(store, name, key, payload)
-    except Exception as exc:  # noqa: BLE001 - never fail the Dashboard for its cache
-        log.info("The Dashboard's figures were not kept for the next start: %s", type(exc).__name__)
+        with closing(sqlite3.connect(path, timeout=0)) as conn, conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO figure_cache (name, data_key, payload) VALUES (?, ?, ?)",
+                (name, figures.data_key, payload),
+            )
+    except sqlite3.Error as exc:
+        log.info("The Dashboard's figures were not kept for the next start: %s", exc)
 
 
-def _write(store, name: str, key: str, payload: str) -> None:
-    from sqlalchemy import delete, insert
-
-    from ..models import FigureCache
-
-    table = FigureCache.__table__
-    with store.session() as session:
-        session.execute(delete(table).where(table.c.name == name))
-        session.execute(insert(table).values(name=name, data_key=key, payload=payload))
+def _plain_sqlite(path: Path) -> bool:
+    """A plain SQLite file (an encrypted one starts with random bytes)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == _SQLITE_HEADER
+    except OSError:
+        return False
 
 
 # -- as JSON -----------------------------------------------------------------------
@@ -288,10 +304,9 @@ def read_cached(path: Path) -> Cached | None:
     when the file is missing, encrypted, at another schema, has no figures or
     stale ones, wants someone to sign in first, or has not had its welcome.
     They may be of an earlier day (Cached.is_of)."""
+    if not _plain_sqlite(path):
+        return None  # missing, or encrypted (SQLCipher): only the app's store reads it
     try:
-        with open(path, "rb") as handle:
-            if handle.read(16) != _SQLITE_HEADER:
-                return None  # encrypted (SQLCipher): only the app's store can read it
         uri = f"file:{quote(str(path))}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as conn:
             return _read(conn)

@@ -434,6 +434,7 @@ class DashboardPage(QWidget):
         if generation != self._wanted:
             self._launch()  # data changed while it ran: work it out again
             return
+        dashboard_cache.keep(self.store, headline)  # here, on the GUI thread: see keep()
         self.show_headline(headline)
         if headline.empty:
             self._running = None
@@ -451,6 +452,7 @@ class DashboardPage(QWidget):
         if generation != self._wanted:
             self._launch()  # data changed while it ran: work it out again
             return
+        dashboard_cache.keep(self.store, year)
         self.show_year(year)
 
     def _failed(self, exc: BaseException) -> None:

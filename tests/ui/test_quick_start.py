@@ -16,7 +16,9 @@ from PySide6.QtCore import QSettings
 from outreach.paths import resolve_url
 from outreach.services import communities as com
 from outreach.services import posts as posts_svc
-from outreach.services.dashboard_cache import read_cached, work_out_headline, work_out_year
+from outreach.services.dashboard_cache import keep, read_cached
+from outreach.services.dashboard_cache import work_out_headline as _headline
+from outreach.services.dashboard_cache import work_out_year as _year
 from outreach.services.profile import mark_welcome_done
 from outreach.ui.application import open_main_window, quick_window
 
@@ -27,6 +29,14 @@ def add_post(store, actor, cid, minutes=30):
         actor,
         posts_svc.PostData(cid, datetime.now(UTC), "answer", title="t", minutes_spent=minutes),
     )
+
+
+def work_out_headline(store, today):
+    keep(store, _headline(store, today))
+
+
+def work_out_year(store, today):
+    keep(store, _year(store, today))
 
 
 @pytest.fixture
