@@ -198,3 +198,20 @@ def test_keeping_does_not_break_an_action_between_its_read_and_its_write(store, 
         keep(store, headline)  # what a background thread could do at this moment
         with pytest.raises(OperationalError, match="locked"):
             session.execute(text("UPDATE practice_profile SET welcome_done = 1"))
+
+
+@pytest.mark.both_engines
+def test_worked_out_on_either_engine(store, actor):
+    """A practice server's Dashboard: the same figures; nothing kept (start reads
+    kept figures from SQLite files only)."""
+    practice(store, actor)
+    headline = _headline(store, TODAY)
+    assert (headline.posts, headline.this_month.posts, headline.unchecked) == (3, 2, 0)
+    assert headline.data_key and headline.seen_on == TODAY
+    year = _year(store, TODAY)
+    assert [r.name for r in year.ranking] == ["Café <Forum>"]
+    keep(store, headline)
+    keep(store, year)
+    if not store.is_sqlite:
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM figure_cache")).scalar() == 0
