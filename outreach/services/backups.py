@@ -221,6 +221,14 @@ def _remove_sqlite_files(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def check_backup_key(source: str | os.PathLike, key: bytes) -> bytes:
+    """``key`` if it opens the encrypted backup ``source``; WrongKey (a sentence) if not.
+    For a backup made under an earlier key, or on another computer."""
+    source = Path(source)
+    check_key(source, key, source.name)
+    return key
+
+
 def _backup_key(source: Path, target: Path, given: bytes | None) -> bytes | None:
     """The key that opens an encrypted backup (None for a plain one)."""
     if not is_encrypted_file(source):

@@ -214,14 +214,42 @@ class BackupDialog(QDialog):
         )
         if not confirm.ask(self, "Restore a backup", question, action="Restore"):
             return
+        self._run_restore(path)
+
+    def _run_restore(self, path: Path, key: bytes | None = None) -> None:
         target = self.store.path
         run_with_progress(
             self,
             "Checking and restoring the backup...",
-            lambda progress: svc.restore_database(target, path, self.actor, progress),
+            lambda progress: svc.restore_database(target, path, self.actor, progress, key),
             self._restored,
-            lambda exc: self._failed("Cannot restore", exc),
+            lambda exc: self._restore_failed(path, exc),
         )
+
+    def _restore_failed(self, path: Path, exc: BaseException) -> None:
+        from outreach.encryption import KeyNeeded
+
+        self._update_buttons()
+        if not isinstance(exc, KeyNeeded):
+            self._failed("Cannot restore", exc)
+            return
+        # An encrypted backup made under an earlier key (before the key was
+        # changed) or on another computer: its own recovery kit opens it.
+        from .recovery_dialog import ask_recovery_key
+
+        key = ask_recovery_key(
+            self,
+            path.name,
+            lambda typed: svc.check_backup_key(path, typed),
+            intro=f"The backup {path.name} is encrypted with another key than this "
+            "database's: it was made before the key was changed, or on another computer."
+            "\n\nType the recovery key from the recovery kit printed when it was made. Case "
+            "and dashes do not matter. Nothing changes until the key opens the backup.",
+        )
+        if key is None:
+            self.status.setText("Restore cancelled; the database was not changed.")
+            return
+        self._run_restore(path, key)
 
     def _restored(self, outcome: svc.RestoreOutcome) -> None:
         self.restored = outcome

@@ -39,16 +39,23 @@ class EnterRecoveryKeyDialog(QDialog):
     database (and keeps the key in the keychain) or raises WrongKey; a wrong key
     is said in the dialog and nothing is changed."""
 
-    def __init__(self, database: str, attempt: Callable[[bytes], object], parent=None):
+    def __init__(
+        self,
+        database: str,
+        attempt: Callable[[bytes], object],
+        parent=None,
+        intro: str = "",
+    ):
         super().__init__(parent)
         self.setWindowTitle("Recovery key needed")
         self.setAccessibleName("Recovery key needed")
         self.attempt, self.result_value = attempt, None
         intro = _wrapped(
-            f"{database} is encrypted, and its key is not in this computer's keychain (a new "
-            "computer, a restored backup, or the keychain was reset).\n\nType the recovery key "
-            "from its recovery kit. Case and dashes do not matter. Outreach then keeps the key "
-            "in this computer's keychain again."
+            intro
+            or f"{database} is encrypted, and its key is not in this computer's keychain (a "
+            "new computer, a restored backup, or the keychain was reset).\n\nType the recovery "
+            "key from its recovery kit. Case and dashes do not matter. Outreach then keeps the "
+            "key in this computer's keychain again."
         )
         self.key_edit = QLineEdit()
         self.key_edit.setAccessibleName("Recovery key")
@@ -166,10 +173,10 @@ def _lines(recovery_key: str) -> list[str]:
 
 
 def ask_recovery_key(
-    parent: QWidget | None, database: str, attempt: Callable[[bytes], object]
+    parent: QWidget | None, database: str, attempt: Callable[[bytes], object], intro: str = ""
 ) -> object | None:
     """What ``attempt`` returned for the first key that worked, or None (cancelled)."""
-    dialog = EnterRecoveryKeyDialog(database, attempt, parent)
+    dialog = EnterRecoveryKeyDialog(database, attempt, parent, intro)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.result_value

@@ -6,6 +6,10 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+import pytest
+from memory_keyring import keychain_fixture  # noqa: F401 (the keychain fixture)
+
+from outreach import encryption
 from outreach.backup import backup_before
 from outreach.context import Actor
 from outreach.services import backups as svc
@@ -129,3 +133,65 @@ def test_after_a_restore_the_app_reopens_its_window(qtbot, store, actor, db_path
     names = [c.name for c in com.list_communities(new.store, com.CommunityQuery()).rows]
     assert names == ["before"]
     new.store.dispose()
+
+
+@pytest.mark.skipif(not encryption.available(), reason="SQLCipher is not installed here")
+def test_a_backup_made_under_an_earlier_key_asks_for_its_recovery_key(
+    qtbot, keychain, db_path, monkeypatch
+):
+    from outreach.context import PRACTITIONER
+    from outreach.encryption import WrongKey, parse_recovery_key
+    from outreach.store import open_store
+    from outreach.ui import recovery_dialog
+
+    store = open_store(db_path, encrypt_new=True)
+    old_key = store.encryption.new_recovery_key
+    _add(store, PRACTITIONER, "before")
+    backup = svc.back_up_now(store)
+    new_key = encryption.change_key(store, PRACTITIONER).recovery_key  # the backup keeps the old
+    _add(store, PRACTITIONER, "after")
+    asked = []
+
+    def type_keys(parent, database, attempt, intro=""):
+        asked.append(intro)
+        with pytest.raises(WrongKey, match="does not open"):
+            attempt(parse_recovery_key(new_key))  # this database's key: refused, said
+        return attempt(parse_recovery_key(old_key))
+
+    monkeypatch.setattr(recovery_dialog, "ask_recovery_key", type_keys)
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    monkeypatch.setattr(file_dialogs, "ask_open_file", lambda *a, **k: str(backup))
+    dialog = BackupDialog(store, PRACTITIONER)
+    qtbot.addWidget(dialog)
+    dialog.restore_file_button.click()
+    qtbot.waitUntil(lambda: dialog.restored is not None, timeout=20_000)
+    assert len(asked) == 1 and "made before the key was changed" in asked[0]
+    store.dispose()
+    store = open_store(db_path)  # still this database's (new) key, from the keychain
+    try:
+        names = sorted(c.name for c in com.list_communities(store).rows)
+    finally:
+        store.dispose()
+    assert names == ["before"]
+
+
+def test_cancelling_the_recovery_key_changes_nothing(qtbot, store, actor, db_path, monkeypatch):
+    from outreach.encryption import KeyNeeded
+    from outreach.ui import recovery_dialog
+
+    _add(store, actor, "before")
+    backup = svc.back_up_now(store)
+    _add(store, actor, "after")
+
+    def needs_a_key(*_a, **_k):
+        raise KeyNeeded(backup)
+
+    monkeypatch.setattr(svc, "restore_database", needs_a_key)
+    monkeypatch.setattr(recovery_dialog, "ask_recovery_key", lambda *a, **k: None)
+    monkeypatch.setattr(confirm, "ask", lambda *a, **k: True)
+    monkeypatch.setattr(file_dialogs, "ask_open_file", lambda *a, **k: str(backup))
+    dialog = BackupDialog(store, actor)
+    qtbot.addWidget(dialog)
+    dialog.restore_file_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in dialog.status.text(), timeout=10_000)
+    assert _names(db_path) == ["after", "before"] and dialog.restored is None
