@@ -51,6 +51,20 @@ def _db_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
         help="a file holding an encrypted database's recovery key (for automation, or a "
         "new computer); the key is then kept in the keychain",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None if top else argparse.SUPPRESS,
+        help="your username, where the practice asks everyone to sign in (the password is "
+        "asked for)",
+    )
+    parser.add_argument(
+        "--password-file",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="a file whose first line is the password (for scheduled imports; keep it "
+        "readable by you alone)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,11 +170,19 @@ def _key(args) -> bytes | None:
     return read_key_file(args.key_file) if getattr(args, "key_file", None) else None
 
 
-def _open(args):
+def _open(args, sign_in: bool = True):
+    """The store, with ``store.actor`` the person the command acts as: signed in
+    with --user where the practice asks for it (or when given), as in the app."""
     from .services.backups import daily_backup_warning
     from .store import open_store
 
     store = open_store(args.db, key=_key(args), encrypt_new=True)
+    try:
+        if sign_in:
+            store.actor = _actor(store, args)
+    except BaseException:
+        store.dispose()
+        raise
     _say_encryption(store)
     # The first command of the day takes the daily backup (one directory listing
     # otherwise); a failure is said but does not stop the command.
@@ -168,6 +190,40 @@ def _open(args):
     if warning:
         print(warning, file=sys.stderr)
     return store
+
+
+def _actor(store, args):
+    from .services import auth
+
+    user = getattr(args, "user", None)
+    if not user:
+        if auth.sign_in_needed(store):
+            raise UsageError(
+                "This practice asks everyone to sign in: add --user NAME (the password is "
+                "asked for, or read from --password-file FILE)."
+            )
+        return auth.actor_without_sign_in(store)
+    return auth.sign_in(store, user, _password(args, user))
+
+
+def _password(args, user: str) -> str:
+    path = getattr(args, "password_file", None)
+    if path:
+        try:
+            lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                f"Cannot read the password file {path}: {getattr(exc, 'strerror', None) or exc}."
+            ) from None
+        return lines[0] if lines else ""
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "Signing in needs a password, and there is no terminal to ask on: give "
+            "--password-file FILE (a file whose first line is the password)."
+        )
+    import getpass
+
+    return getpass.getpass(f"Password for {user}: ")
 
 
 def _say_encryption(store) -> None:
@@ -196,7 +252,7 @@ def cmd_demo(args) -> int:
     store = _open(args)
     try:
         result = generate_demo(
-            store, PRACTITIONER, scale=args.scale, seed=args.seed, force=args.force
+            store, store.actor, scale=args.scale, seed=args.seed, force=args.force
         )
     finally:
         store.dispose()
@@ -276,7 +332,7 @@ def _db_encryption(args) -> int:
         if args.db_command == "encryption":
             print(store.encryption.sentence)
             return OK if store.encryption.encrypted else FAILED
-        key = current_recovery_key(store, PRACTITIONER)
+        key = current_recovery_key(store, store.actor)
         write_recovery_kit(args.output, key, store.display_name)
     finally:
         store.dispose()
@@ -330,7 +386,7 @@ def cmd_restore(args) -> int:
         )
         if answer.strip().lower() not in ("y", "yes"):
             raise Cancelled("Nothing was changed.")
-    outcome = restore_database(target, source, PRACTITIONER, source_key=_key(args))
+    outcome = restore_database(target, source, _restorer(args, target), source_key=_key(args))
     upgraded = (
         f" It was upgraded from schema {outcome.revision_before}." if outcome.upgraded else ""
     )
@@ -339,13 +395,37 @@ def cmd_restore(args) -> int:
     return OK
 
 
+def _restorer(args, target: Path):
+    """Who restores: a signed-in owner where the database asks everyone to sign
+    in (restore_database refuses anyone else). A database that does not open
+    (damaged, an older schema, a key not on this computer) can still be replaced
+    by whoever runs the command: that is what a restore is for."""
+    from .services import auth
+    from .store import open_store
+
+    if not target.exists():
+        return PRACTITIONER
+    try:
+        store = open_store(args.db, migrate=False, key=_key(args))
+    except Exception:  # noqa: BLE001 - see above
+        return PRACTITIONER
+    try:
+        try:
+            auth.sign_in_needed(store)
+        except Exception:  # noqa: BLE001 - no accounts table to ask: see above
+            return PRACTITIONER
+        return _actor(store, args)
+    finally:
+        store.dispose()
+
+
 def cmd_settings(args) -> int:
     from .services.profile import SETTINGS, get_setting, set_setting
 
     store = _open(args)
     try:
         if args.settings_command == "set":
-            value = set_setting(store, PRACTITIONER, args.key, args.value)
+            value = set_setting(store, store.actor, args.key, args.value)
             print(f"{args.key} = {value}")
             return OK
         keys = [args.key] if args.key else list(SETTINGS)
@@ -380,16 +460,16 @@ def cmd_import(args) -> int:
     store = _open(args)
     try:
         if args.kind == "intake":
-            result = import_intake(store, PRACTITIONER, args.file, overrides, args.dry_run)
+            result = import_intake(store, store.actor, args.file, overrides, args.dry_run)
         elif args.kind == "revenue":
-            result = import_revenue(store, PRACTITIONER, args.file, overrides, args.dry_run)
+            result = import_revenue(store, store.actor, args.file, overrides, args.dry_run)
         elif args.kind == "contacts":
             raise UsageError(
                 "Contacts arrive through their intake forms: use `outreach import intake FILE`."
             )
         else:
             result = import_file(
-                store, PRACTITIONER, args.kind, args.file, overrides=overrides, dry_run=args.dry_run
+                store, store.actor, args.kind, args.file, overrides=overrides, dry_run=args.dry_run
             )
     finally:
         store.dispose()
@@ -476,7 +556,7 @@ def _own_texts(args) -> list[str]:
     # Scanning needs no database: don't create one just to find there is no profile.
     if args.db is None and not os.environ.get("OUTREACH_DB") and not default_db_path().exists():
         return []
-    store = _open(args)
+    store = _open(args, sign_in=False)  # the disclaimer and signature only
     try:
         profile = get_profile(store)
     finally:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from .. import audit_trail
-from ..context import ROLE_LABELS, Actor  # noqa: F401 - ROLE_LABELS: where callers find it
+from ..context import PRACTITIONER, ROLE_LABELS, Actor  # noqa: F401 - ROLE_LABELS: where callers find it
 from ..errors import NotFound, OutreachError, ValidationError
 from ..models import ROLES, User
 from ..store import Store
@@ -108,6 +108,13 @@ def active_count(store: Store) -> int:
 def sign_in_needed(store: Store) -> bool:
     count = active_count(store)
     return count > 1 or (count == 1 and get_profile(store).sign_in_required)
+
+
+def actor_without_sign_in(store: Store) -> Actor:
+    """Who acts when nobody has to sign in: the only account (so a lock knows
+    whose password to ask), else the practitioner of a practice without accounts."""
+    active = [a for a in list_accounts(store) if a.active]
+    return active[0].actor if len(active) == 1 else PRACTITIONER
 
 
 def _validate(username: str, display_name: str, role: str, password: str | None) -> dict:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 )
 
 from outreach import APP_NAME
-from outreach.context import PRACTITIONER
 from outreach.services import auth
 
 from .forms import ErrorLabel, heading
@@ -137,5 +136,4 @@ def startup_actor(store, parent=None):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.actor
-    active = [a for a in auth.list_accounts(store) if a.active]
-    return active[0].actor if len(active) == 1 else PRACTITIONER
+    return auth.actor_without_sign_in(store)
