@@ -241,8 +241,8 @@ class BackupDialog(QDialog):
             self,
             path.name,
             lambda typed: svc.check_backup_key(path, typed),
-            intro=f"The backup {path.name} is encrypted with another key than this "
-            "database's: it was made before the key was changed, or on another computer."
+            intro=f"The backup {path.name} is encrypted with a different key from this "
+            "database: it was made before the key was changed, or on another computer."
             "\n\nType the recovery key from the recovery kit printed when it was made. Case "
             "and dashes do not matter. Nothing changes until the key opens the backup.",
         )
