@@ -100,3 +100,32 @@ def test_an_altered_audit_event_is_named_by_db_check(store, actor, capsys):
     assert verify_trail(store).record_id == second
     assert main(["db", "check", "--db", store.url]) == 1
     assert f"Audit record {second} was altered" in capsys.readouterr().err
+
+
+@pytest.mark.postgresql
+def test_search_keeps_working_where_the_unaccent_extension_cannot_be_added(pg_empty_url):
+    """Migration 0010 on a server without unaccent (no contrib package, or no
+    right to add it): the wrapper returns the text as it is, nothing fails."""
+    import importlib
+
+    migration = importlib.import_module("outreach.migrations.versions.0010_pg_unaccent_search")
+    store = open_store(pg_empty_url)
+    try:
+        with store.engine.begin() as conn:
+
+            class NoExtensions:
+                dialect = conn.dialect
+
+                def begin_nested(self):
+                    return conn.begin_nested()
+
+                def exec_driver_sql(self, statement, *args):
+                    if statement.startswith("CREATE EXTENSION"):
+                        raise RuntimeError('could not open extension control file "unaccent"')
+                    return conn.exec_driver_sql(statement, *args)
+
+            assert migration._create_unaccent(NoExtensions()) is False
+            assert conn.exec_driver_sql("SELECT outreach_unaccent('Müller')").scalar() == "Müller"
+            conn.rollback()
+    finally:
+        store.dispose()

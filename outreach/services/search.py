@@ -2,8 +2,9 @@
 
 - SQLite: the FTS5 tables of migration 0005 (kept in sync by triggers), with
   ``unicode61 remove_diacritics 2``, so "muller" finds "Müller".
-- PostgreSQL: full-text search on the GIN expression indexes of the same
-  migration (``to_tsvector('simple', ...)``; case folded, accents kept).
+- PostgreSQL: full-text search on the GIN expression indexes of migrations
+  0005 and 0010 (``to_tsvector('simple', outreach_unaccent(...))``; case folded
+  and, where the server has the unaccent extension, accents ignored too).
 
 Both split text into runs of letters and digits, so "ana.lima@example.com" is
 the words ana, lima, example and com. Every word the user types must match
@@ -40,7 +41,8 @@ def pg_document(name: str) -> str:
     """The indexed expression, written exactly as the GIN index defines it (with
     qualified columns) so PostgreSQL's planner recognises it and uses the index."""
     joined = " || ' ' || ".join(f"coalesce({name}.{c}, '')" for c in SEARCHED[name])
-    return f"to_tsvector('simple', regexp_replace({joined}, '[[:punct:][:space:]]+', ' ', 'g'))"
+    text = f"outreach_unaccent(regexp_replace({joined}, '[[:punct:][:space:]]+', ' ', 'g'))"
+    return f"to_tsvector('simple', {text})"
 
 
 def split_terms(search: str) -> tuple[list[str], list[str]]:
@@ -90,6 +92,9 @@ def search_clauses(dialect: str, name: str, search: str) -> list:
         )
         clauses.append(model.id.in_(matches))
     else:
-        query = func.to_tsquery(literal_column("'simple'"), literal(tsquery(indexed)))
+        # The typed words lose their accents the same way the indexed text did.
+        query = func.to_tsquery(
+            literal_column("'simple'"), func.outreach_unaccent(literal(tsquery(indexed)))
+        )
         clauses.append(literal_column(pg_document(name)).op("@@", is_comparison=True)(query))
     return clauses
