@@ -242,3 +242,135 @@ def test_cancelling_an_intake_import_writes_nothing(store, actor, tmp_path):
             store, actor, path, progress=lambda done, total: calls.append(done) or len(calls) < 4
         )
     assert svc.list_contacts(store).total == 0
+
+
+def test_cancelling_while_writing_keeps_nothing_of_the_chunks_written(store, actor, tmp_path):
+    from outreach.errors import Cancelled
+
+    rows = [["Name", "Email", "Date submitted"]] + [
+        [f"P{i}", f"p{i}@example.org", "2025-03-02"] for i in range(1200)
+    ]
+    path = excel_file(tmp_path, rows)
+    # Reading reports 0..1199 of 2400; writing 1200 onwards, a chunk at a time.
+    seen = []
+
+    def progress(done, total):
+        seen.append(done)
+        return done < total // 2 + 1000  # stop before the third chunk
+
+    with pytest.raises(Cancelled):
+        import_intake(store, actor, path, progress=progress)
+    assert max(seen) >= 1200 + 1000  # two chunks were written before the cancel
+    assert svc.list_contacts(store).total == 0
+
+
+def test_a_later_chunk_keeps_what_a_later_form_adds(store, actor, tmp_path, rsleep, monkeypatch):
+    import outreach.services.intake_import as intake
+
+    # One form a chunk: the second form finds the contact the first one added.
+    monkeypatch.setattr(intake, "CHUNK", 1)
+    path = excel_file(
+        tmp_path,
+        [
+            ["Name", "Email", "Phone", "Date submitted", "Referral code"],
+            ["Ana Lima", "ana@example.org", "", "2025-03-02", ""],
+            ["Ana Lima", "ANA@example.org", "555-010-0001", "2025-03-09", "RSLEEP24"],
+        ],
+    )
+    result = import_intake(store, actor, path)
+    assert (result.new, result.updated, result.unattributed) == (1, 1, 1)
+    (row,) = svc.list_contacts(store).rows
+    ana = svc.get_contact(store, row.id)
+    assert (ana.phone, ana.stage) == ("555-010-0001", "intake_completed")
+    assert (ana.attributed_community_id, ana.attribution_method) == (rsleep, "code")
+    referral = get_referral(store, ana.id)
+    assert (referral.completed_on, referral.intake_code) == (date(2025, 3, 9), "RSLEEP24")
+    # Found again by the phone the second form gave.
+    again = excel_file(tmp_path, [["Phone", "Date submitted"], ["+1 555 010 0001", "2025-03-09"]])
+    assert (import_intake(store, actor, again).unchanged, svc.list_contacts(store).total) == (1, 1)
+
+
+def test_imported_and_completed_contacts_are_found_by_search(store, actor, tmp_path):
+    stored = svc.create_contact(store, actor, svc.ContactData(handle="u/bo"))
+    path = excel_file(
+        tmp_path,
+        [
+            ["Name", "Email", "Username", "Date submitted"],
+            ["Ana Lima", "ana@example.org", "", "2025-03-02"],
+            ["Bo Chen", "", "u/bo", "2025-03-02"],
+        ],
+    )
+    assert import_intake(store, actor, path).ok
+
+    def found(text):
+        return [r.id for r in svc.list_contacts(store, svc.ContactQuery(search=text)).rows]
+
+    assert len(found("lima")) == 1
+    assert found("chen") == [stored]  # the name the form filled in on a stored contact
+
+
+def test_the_audit_trail_has_one_event_per_kind_of_change(store, actor, tmp_path):
+    from outreach.services.audit import list_events
+
+    known = [
+        svc.create_contact(store, actor, svc.ContactData(email=f"k{i}@example.org"))
+        for i in range(2)
+    ]
+    before = list_events(store, actor).rows[0].id
+    rows = [["Name", "Email", "Date submitted"]] + [
+        [f"Person {i}", f"p{i}@example.org", "2025-03-02"] for i in range(25)
+    ]
+    rows += [["Known Person", f"k{i}@example.org", "2025-03-02"] for i in range(2)]
+    assert import_intake(store, actor, excel_file(tmp_path, rows)).ok
+    trail = [e for e in list_events(store, actor).rows if e.id > before]
+    kinds = sorted((e.action, e.entity, e.note) for e in trail)
+    assert kinds == [
+        ("create", "contacts", "25 records"),
+        ("create", "referrals", "27 records"),
+        ("create", "stage_changes", "52 records"),
+        ("update", "contacts", ""),
+        ("update", "contacts", ""),
+    ]
+    created = next(e for e in trail if e.action == "create" and e.entity == "contacts")
+    assert len(created.record_ids) == 25
+    assert {"name", "email", "stage"} <= set(created.fields)
+    assert "notes" not in created.fields  # left empty
+    # A few records: an event each, naming the fields the forms changed.
+    updated = [e for e in trail if e.action == "update"]
+    assert sorted(int(e.record_ids[0]) for e in updated) == sorted(known)
+    assert all({"name", "stage"} <= set(e.fields) for e in updated)
+    assert not any("Person" in " ".join(e.fields) + e.note for e in trail)
+
+
+def test_a_contact_saved_elsewhere_during_the_import_stops_it(store, actor, tmp_path, monkeypatch):
+    from sqlalchemy import update
+
+    import outreach.services.intake_import as intake
+    from outreach.errors import ChangedElsewhere
+    from outreach.models import Contact
+
+    stored = svc.create_contact(store, actor, svc.ContactData(email="bo@example.org"))
+    read = intake._IntakeWriter._read_contacts
+
+    def read_then_saved_elsewhere(writer, ids):
+        read(writer, ids)
+        # As if another desk saved the contact just after the import read it.
+        table = Contact.__table__
+        writer.session.execute(
+            update(table).where(table.c.id == stored).values(version=table.c.version + 1)
+        )
+
+    monkeypatch.setattr(intake._IntakeWriter, "_read_contacts", read_then_saved_elsewhere)
+    path = excel_file(
+        tmp_path,
+        [
+            ["Name", "Email", "Date submitted"],
+            ["Ana Lima", "ana@example.org", "2025-03-02"],
+            ["Bo Chen", "bo@example.org", "2025-03-02"],
+        ],
+    )
+    with pytest.raises(ChangedElsewhere, match="nothing was imported"):
+        import_intake(store, actor, path)
+    assert svc.list_contacts(store).total == 1
+    bo = svc.get_contact(store, stored)
+    assert (bo.name, bo.stage) == ("", "engaged")

@@ -19,6 +19,8 @@ class Lookup:
             for cid, code in session.execute(select(Community.id, Community.intake_code))
         }
         self.names = _names(session)
+        # Source text -> community: a file's forms repeat the same few answers.
+        self.sources: dict[str, int | None] = {}
 
 
 def _names(session) -> list[tuple[str, int]]:
@@ -42,10 +44,17 @@ def _by_code(session, code: str, lookup: Lookup | None = None) -> int | None:
 def _by_source(session, source: str, lookup: Lookup | None = None) -> int | None:
     """The community whose name or alias appears in the text; the longest name
     wins, so "r/sleeptrain" is not taken for "r/sleep"."""
-    text = f" {source.strip().lower()} "
-    if not text.strip():
+    if not source.strip():
         return None
-    names = lookup.names if lookup is not None else _names(session)
+    if lookup is None:
+        return _named(source, _names(session))
+    if source not in lookup.sources:
+        lookup.sources[source] = _named(source, lookup.names)
+    return lookup.sources[source]
+
+
+def _named(source: str, names: list[tuple[str, int]]) -> int | None:
+    text = f" {source.strip().lower()} "
     best: tuple[int, int] | None = None
     for name, cid in names:
         key = name.strip().lower()

@@ -5,7 +5,12 @@ as when one carries a country code), then handle (within the form's community).
 An import of 50k forms asked SQL up to four questions a form and flushed before
 each (21 ms a form); the index answers from one read of the contacts' keys.
 Like the SQL it replaces, the lowest id wins; a contact added during the import
-ranks after every stored one, in the order they were added."""
+ranks after every stored one, in the order they were added.
+
+A match is a stored contact's id (the import reads those a chunk may match
+first, see ids_for) or the import's own record of a contact it added or filled
+in: any object with ``id``, ``email``, ``phone``, ``handle``,
+``first_community_id`` and a ``rank`` attribute the index fills in."""
 
 from __future__ import annotations
 
@@ -21,7 +26,6 @@ TAIL = 7
 
 class ContactIndex:
     def __init__(self, session):
-        self._session = session
         self._added = 0
         self._email: dict[str, tuple] = {}
         self._phone: dict[str, tuple] = {}
@@ -51,16 +55,17 @@ class ContactIndex:
         if handle:
             self._handle.setdefault(handle, []).append(entry)
 
-    def add(self, contact: Contact) -> None:
-        """Index a contact made during the import, or new keys a form filled in
-        on one (blanks only, so an earlier key is never taken away)."""
-        rank = getattr(contact, "_index_rank", None)
-        if rank is None:
-            self._added += 1
-            rank = (0, contact.id) if contact.id is not None else (1, self._added)
-            contact._index_rank = rank  # plain attribute: not a mapped column
+    def add(self, contact) -> None:
+        """Index a contact made during the import (it has no id yet), or new keys
+        a form filled in on one (blanks only, so an earlier key is never taken away)."""
+        if contact.rank is None:
+            if contact.id is None:
+                self._added += 1
+                contact.rank = (1, self._added)
+            else:
+                contact.rank = (0, contact.id)
         self._index(
-            rank,
+            contact.rank,
             contact,
             email_key(contact.email),
             phone_digits(contact.phone),
@@ -68,15 +73,11 @@ class ContactIndex:
             contact.first_community_id,
         )
 
-    def _contact(self, entry) -> Contact:
-        ref = entry[1]
-        return ref if isinstance(ref, Contact) else self._session.get(Contact, ref)
-
-    def match(
-        self, email: str, phone: str, handle: str, community_id: int | None
-    ) -> Contact | None:
+    def match(self, email: str, phone: str, handle: str, community_id: int | None):
+        """The import's record of the contact, or a stored contact's id (the
+        import reads it by ids_for first), or None."""
         if (key := email_key(email)) and key in self._email:
-            return self._contact(self._email[key])
+            return self._email[key][1]
         if digits := phone_digits(phone):
             found = self._phone.get(digits)
             if found is None and len(digits) >= TAIL:
@@ -87,7 +88,7 @@ class ContactIndex:
                 ]
                 found = min(near, key=lambda e: e[0], default=None)
             if found is not None:
-                return self._contact(found)
+                return found[1]
         if handle:
             same = [
                 e
@@ -95,15 +96,16 @@ class ContactIndex:
                 if community_id is None or e[3] == community_id
             ]
             if same:
-                return self._contact(min(same, key=lambda e: e[0]))
+                return min(same, key=lambda e: e[0])[1]
         return None
 
     def ids_for(self, forms) -> set[int]:
-        """The stored contacts these forms match, to load in one query."""
+        """The stored contacts these forms may match, by id, to read in one query
+        (those the import holds a record of already it can skip)."""
         ids = set()
         for email, phone, handle, community_id in forms:
             for entry in self._candidates(email, phone, handle, community_id):
-                if not isinstance(entry[1], Contact):
+                if isinstance(entry[1], int):
                     ids.add(entry[1])
         return ids
 

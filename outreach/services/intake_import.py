@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
+from typing import ClassVar
 
-from sqlalchemy import func, insert, inspect, literal, or_, select
+from sqlalchemy import bindparam, func, insert, literal, or_, select, update
 
+from .. import audit_trail
 from ..context import Actor
+from ..errors import ChangedElsewhere
 from ..models import INTAKE_QUESTIONS, Community, Contact, Referral, RevenueEntry, StageChange
 from ..money import parse_cents
 from ..store import Store
@@ -22,10 +28,10 @@ from .contact_index import ContactIndex
 from .contacts import EMAIL_RE, email_key, phone_digits
 from .csv_table import CsvError, Table, apply_overrides, auto_map, read_table, record
 from .importers import RowError, check_progress
-from .referrals import ReferralData, advance_stage
+from .referrals import STAGE_RANK, ReferralData, _noon, implied_stage
 
 log = logging.getLogger("outreach.import")
-# Intake forms matched and written per chunk (one flush each).
+# Intake forms matched and written per chunk (a few statements each).
 CHUNK = 500
 
 INTAKE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -118,6 +124,11 @@ class _Intake:
     referral: ReferralData
 
 
+# A file's forms share a few thousand days at most; strptime was a tenth of a
+# 50k-form import.
+_parse_day = lru_cache(maxsize=4096)(parse_date)
+
+
 def _parse_intake(
     table: Table, mapping, number: int, values: dict[str, str], communities
 ) -> _Intake:
@@ -133,7 +144,7 @@ def _parse_intake(
     if not values["submitted_on"]:
         raise ValueError("submitted_on is required (the date the form was completed).")
     try:
-        submitted = parse_date(values["submitted_on"].split(" ")[0].split("T")[0])
+        submitted = _parse_day(values["submitted_on"].split(" ")[0].split("T")[0])
     except ValueError as exc:
         raise ValueError(f"submitted_on {exc}.") from None
     if submitted > date.today():
@@ -228,24 +239,22 @@ def import_intake(
             result.errors.append(RowError(number, str(exc)))
     if result.errors:
         return result
-    stamp = now_utc()
     # The write lock first: a race with another process waits instead of failing.
     with store.session(immediate=not dry_run) as session:
+        # The store's hooks would write an event per statement; the import writes
+        # one per kind of change for the whole file instead (_IntakeWriter.audit).
+        session.info["audit_written"] = True
         # Matched in memory and written a chunk at a time: asking SQL for each
         # form, and flushing before each question, took 21 ms a form (18 minutes
         # for 50k); see bench/README.md.
-        contacts = ContactIndex(session)
-        lookup = attribution.Lookup(session)
-        ids = _Ids(session)
-        with session.no_autoflush:
-            for first in range(0, len(forms), CHUNK):
-                check_progress(progress, total + first, total * 2)
-                chunk = forms[first : first + CHUNK]
-                _import_chunk(
-                    session, chunk, communities, contacts, lookup, ids, actor, stamp, result
-                )
+        writer = _IntakeWriter(session, communities, actor, now_utc(), result)
+        for first in range(0, len(forms), CHUNK):
+            check_progress(progress, total + first, total * 2)
+            writer.import_chunk(forms[first : first + CHUNK])
         if dry_run:
             session.rollback()
+        elif store.audit_enabled:
+            writer.audit(store.actor)
     _log(result)
     return result
 
@@ -278,106 +287,372 @@ class _Ids:
         return list(range(first, first + count))
 
 
-def _values(obj, table) -> dict:
-    """A new object's row, with each column's default where it was left unset."""
-    row = {}
-    for column in table.columns:
-        value = getattr(obj, column.key, None)
-        if value is None and column.default is not None and column.default.is_scalar:
-            value = column.default.arg
-        row[column.key] = value
-    return row
+# The import holds contacts and referrals as plain objects, not ORM instances:
+# making, tracking and flushing 170k of those was most of a 50k-form import.
+CONTACT_WRITABLE = (
+    "handle",
+    "name",
+    "email",
+    "email_key",
+    "phone",
+    "phone_digits",
+    "location",
+    "attributed_community_id",
+    "attribution_method",
+    "stage",
+    "stage_changed_at",
+    "updated_at",
+)
+REFERRAL_WRITABLE = (
+    "completed_on",
+    "source_text",
+    "intake_code",
+    "answer_useful",
+    "answer_better",
+    "answer_where",
+    "updated_at",
+)
+_UNREAD = object()  # a stored contact's referral before the import reads it
 
 
-def _import_chunk(session, forms, communities, contacts, lookup, ids, actor, stamp, result):
-    keyed = [(f, communities.get(f.community.lower()) if f.community else None) for f in forms]
-    # The stored contacts these forms name, in one query (then session.get finds them).
-    stored = sorted(contacts.ids_for((f.email, f.phone, f.handle, cid) for f, cid in keyed))
-    if stored:
-        session.scalars(select(Contact).where(Contact.id.in_(stored))).all()
-    # Matching first, in file order: a form may name someone an earlier form
-    # added, or gave the email or phone it matches by. New contacts are kept out
-    # of the session and written together at the end of the chunk.
-    matched, new_contacts = [], []
-    for form, community_id in keyed:
-        contact = contacts.match(form.email, form.phone, form.handle, community_id)
+class _Held:
+    """A row the import holds: it remembers the values of the columns the
+    import may change (WRITABLE) as last read or written, so that only what
+    changed is written back. ``saved`` is None until the row is inserted."""
+
+    __slots__ = ()
+    WRITABLE: ClassVar[tuple[str, ...]]
+    VALUES: ClassVar[attrgetter]  # of WRITABLE, as one tuple
+
+    def save(self) -> None:
+        self.saved = type(self).VALUES(self)
+
+    def changed(self) -> tuple[str, ...]:
+        values = type(self).VALUES(self)
+        if values == self.saved:
+            return ()
+        return tuple(
+            c for c, new, old in zip(self.WRITABLE, values, self.saved, strict=True) if new != old
+        )
+
+
+@dataclass(slots=True, eq=False)
+class _Contact(_Held):
+    WRITABLE: ClassVar = CONTACT_WRITABLE
+    VALUES: ClassVar = attrgetter(*CONTACT_WRITABLE)
+    id: int | None
+    handle: str
+    name: str
+    email: str
+    email_key: str | None
+    phone: str
+    phone_digits: str | None
+    location: str
+    first_community_id: int | None
+    attributed_community_id: int | None
+    attribution_method: str | None
+    stage: str
+    stage_changed_at: datetime
+    updated_at: datetime
+    version: int = 1
+    rank: tuple | None = None  # ContactIndex's
+    referral: _Referral | None | object = None  # or _UNREAD, for a stored contact
+    saved: tuple | None = None
+
+
+@dataclass(slots=True, eq=False)
+class _Referral(_Held):
+    WRITABLE: ClassVar = REFERRAL_WRITABLE
+    VALUES: ClassVar = attrgetter(*REFERRAL_WRITABLE)
+    id: int | None
+    contact: _Contact
+    completed_on: date | None
+    source_text: str
+    intake_code: str
+    answer_useful: str
+    answer_better: str
+    answer_where: str
+    updated_at: datetime
+    version: int = 1
+    saved: tuple | None = None
+
+
+# The stored columns each record reads (and a new row writes, with the
+# constants of _contact_row and _referral_row; those it leaves NULL are left out).
+_CONTACT_COLUMNS = ("id", "first_community_id", "version", *CONTACT_WRITABLE)
+_REFERRAL_COLUMNS = ("id", "version", *REFERRAL_WRITABLE)  # and contact_id
+_contact_values = attrgetter(*_CONTACT_COLUMNS)
+_referral_values = attrgetter(*_REFERRAL_COLUMNS)
+
+CHANGED_DURING_IMPORT = (
+    "A contact or intake form in the file was changed by someone else during the import; "
+    "nothing was imported. Import the file again."
+)
+# Ids per IN (...) when reading the stored rows a chunk's forms name.
+READ_BATCH = 1000
+
+
+class _IntakeWriter:
+    """One import's state across its chunks: the index of contacts, the records
+    read or made so far (a later form may name someone an earlier chunk added),
+    and the audit trail's events, written once at the end."""
+
+    def __init__(self, session, communities, actor: Actor, stamp: datetime, result):
+        self.session = session
+        self.communities = communities
+        self.changed_by = actor.name
+        self.stamp = stamp
+        self.result = result
+        self.contacts = ContactIndex(session)
+        self.lookup = attribution.Lookup(session)
+        self.ids = _Ids(session)
+        self.held: dict[int, _Contact] = {}  # stored contacts read so far
+        # (action, table) -> (record ids, field names)
+        self.changes: dict[tuple[str, str], tuple[list, set]] = defaultdict(lambda: ([], set()))
+
+    def import_chunk(self, forms: list[_Intake]) -> None:
+        keyed = [
+            (f, self.communities.get(f.community.lower()) if f.community else None) for f in forms
+        ]
+        self._read_contacts(
+            self.contacts.ids_for((f.email, f.phone, f.handle, c) for f, c in keyed)
+        )
+        # Matching first, in file order: a form may name someone an earlier form
+        # added, or gave the email or phone it matches by.
+        matched = [self._match(form, community_id) for form, community_id in keyed]
+        self._read_referrals({c for _, c, _, _ in matched if c.referral is _UNREAD})
+        new_referrals, stage_changes = [], []
+        for form, contact, created, changed in matched:
+            if created:
+                stage_changes.append((contact, None, "engaged", self.stamp))
+            referral = contact.referral
+            if referral is None:
+                referral = contact.referral = _new_referral(contact, self.stamp)
+                new_referrals.append(referral)
+            changed |= _merge_referral(referral, form.referral, self.stamp)
+            before = (contact.stage, contact.attributed_community_id, contact.attribution_method)
+            self._advance_stage(contact, form.referral, stage_changes)
+            contact.attributed_community_id, contact.attribution_method = attribution.resolve(
+                self.session, contact, referral, self.lookup
+            )
+            changed |= before != (
+                contact.stage,
+                contact.attributed_community_id,
+                contact.attribution_method,
+            )
+            self._count(contact, created, changed)
+        new_contacts = [c for _, c, created, _ in matched if created]
+        # The rest were read, or written by an earlier chunk: what changed since.
+        found = dict.fromkeys(c for _, c, created, _ in matched if not created)
+        self._insert_new(new_contacts, new_referrals, stage_changes)
+        self._update(Contact.__table__, found)
+        self._update(Referral.__table__, [c.referral for c in found])
+
+    def _match(self, form: _Intake, community_id: int | None):
+        found = self.contacts.match(form.email, form.phone, form.handle, community_id)
+        contact = self.held[found] if isinstance(found, int) else found
         created = contact is None
         if created:
-            contact = Contact(
-                id=ids.take(Contact.__table__, 1)[0],
-                handle=form.handle,
-                name=form.name,
-                email=form.email,
-                email_key=email_key(form.email),
-                phone=form.phone,
-                phone_digits=phone_digits(form.phone),
-                location=form.location,
-                first_community_id=community_id,
-                stage="engaged",
-                stage_changed_at=stamp,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-            new_contacts.append(contact)
+            contact = _new_contact(form, community_id, self.stamp)
         changed = _fill_blanks(contact, form)
         if created or changed:
-            contacts.add(contact)
-        matched.append((form, contact, created, changed))
-    known = [c.id for _, c, created, _ in matched if not created]
-    referrals = {
-        r.contact_id: r
-        for r in session.scalars(select(Referral).where(Referral.contact_id.in_(set(known))))
-    }
-    new_referrals = []
-    for form, contact, created, changed in matched:
-        if created:
-            session.add(
-                StageChange(
-                    contact_id=contact.id,
-                    from_stage=None,
-                    to_stage="engaged",
-                    changed_at=stamp,
-                    changed_by=actor.name,
-                )
-            )
-        referral = referrals.get(contact.id)
-        if referral is None:
-            referral = referrals[contact.id] = _new_referral(contact.id, stamp)
-            new_referrals.append(referral)
-        changed |= _merge_referral(referral, form.referral, stamp)
-        before = (contact.stage, contact.attributed_community_id, contact.attribution_method)
-        advance_stage(session, contact, form.referral, actor)
-        attribution.refresh(session, contact, referral, lookup)
-        changed |= before != (
-            contact.stage,
-            contact.attributed_community_id,
-            contact.attribution_method,
-        )
+            self.contacts.add(contact)
+        return form, contact, created, changed
+
+    def _advance_stage(self, contact: _Contact, data: ReferralData, stage_changes) -> None:
+        """referrals.advance_stage's rule: the form moves the contact forward (to
+        the stage its dates imply, at noon UTC that day), never back."""
+        implied = implied_stage(data)
+        if implied is None:
+            return
+        stage, day = implied
+        if STAGE_RANK[stage] > STAGE_RANK[contact.stage]:
+            when = _noon(day)
+            stage_changes.append((contact, contact.stage, stage, when))
+            contact.stage, contact.stage_changed_at = stage, when
+            contact.updated_at = self.stamp
+
+    def _count(self, contact: _Contact, created: bool, changed: bool) -> None:
+        result = self.result
         if created:
             result.new += 1
         elif changed:
-            contact.updated_at = stamp
+            contact.updated_at = self.stamp
             result.updated += 1
         else:
             result.unchanged += 1
         if contact.attributed_community_id is None and (created or changed):
             result.unattributed += 1
-    # Contacts before what points at them; each kind as one multi-row INSERT.
-    if new_contacts:
+
+    def _read_contacts(self, ids) -> None:
         table = Contact.__table__
-        session.execute(insert(table), [_values(c, table) for c in new_contacts])
-    if new_referrals:
+        columns = [table.c[name] for name in _CONTACT_COLUMNS]
+        for batch in _batches(sorted(i for i in ids if i not in self.held)):
+            for row in self.session.execute(select(*columns).where(table.c.id.in_(batch))):
+                contact = _Contact(**row._mapping, referral=_UNREAD)
+                contact.save()
+                self.held[contact.id] = contact
+
+    def _read_referrals(self, contacts) -> None:
+        by_id = {c.id: c for c in contacts}
+        for contact in contacts:
+            contact.referral = None
         table = Referral.__table__
-        for referral, rid in zip(new_referrals, ids.take(table, len(new_referrals)), strict=True):
+        columns = [table.c[name] for name in ("contact_id", *_REFERRAL_COLUMNS)]
+        for batch in _batches(sorted(by_id)):
+            for row in self.session.execute(select(*columns).where(table.c.contact_id.in_(batch))):
+                values = dict(row._mapping)
+                contact = by_id[values.pop("contact_id")]
+                contact.referral = _Referral(contact=contact, **values)
+                contact.referral.save()
+
+    def _insert_new(self, contacts: list[_Contact], referrals: list[_Referral], stage_changes):
+        """Contacts before what points at them."""
+        stamp = self.stamp
+        for contact, cid in zip(contacts, self._take(Contact, contacts), strict=True):
+            contact.id = cid
+            contact.save()
+        self._insert(Contact.__table__, [_contact_row(c, stamp) for c in contacts])
+        for referral, rid in zip(referrals, self._take(Referral, referrals), strict=True):
             referral.id = rid
-        session.execute(insert(table), [_values(r, table) for r in new_referrals])
-    changes = sorted(
-        (o for o in session.new if isinstance(o, StageChange) and o.id is None),
-        key=lambda o: inspect(o).insert_order,
+            referral.save()
+        self._insert(Referral.__table__, [_referral_row(r, stamp) for r in referrals])
+        self._insert(
+            StageChange.__table__,
+            [
+                {
+                    "id": sid,
+                    "contact_id": contact.id,
+                    "from_stage": from_stage,
+                    "to_stage": to_stage,
+                    "changed_at": when,
+                    "changed_by": self.changed_by,
+                }
+                for (contact, from_stage, to_stage, when), sid in zip(
+                    stage_changes, self._take(StageChange, stage_changes), strict=True
+                )
+            ],
+        )
+
+    def _take(self, model, rows) -> list[int]:
+        return self.ids.take(model.__table__, len(rows))
+
+    def _insert(self, table, rows: list[dict]) -> None:
+        if not rows:
+            return
+        statement = insert(table)
+        if self.session.get_bind().dialect.insert_executemany_returning:
+            # With RETURNING, SQLAlchemy sends the rows as multi-row INSERTs (up to
+            # 1,000 rows and the engine's limit of parameters each) instead of one
+            # statement a row, after each of which SQLite's full-text trigger
+            # flushes its index: 42k contacts took 3.1 s a row at a time, 1.3 s so.
+            self.session.execute(statement.returning(table.c.id), rows)
+        else:
+            self.session.execute(statement, rows)
+        self._note("create", table.name, [row["id"] for row in rows], _filled(rows))
+
+    def _update(self, table, records) -> None:
+        """Write back what changed, each row only if it is still the version the
+        import read (optimistic locking, as the ORM does for a versioned row)."""
+        by_columns: dict[tuple[str, ...], list] = defaultdict(list)
+        for held in records:
+            if changed := held.changed():
+                by_columns[changed].append(held)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
+            .values(version=table.c.version + 1)
+        )
+        dialect = self.session.get_bind().dialect
+        for changed, group in by_columns.items():
+            rows = [
+                {"_id": r.id, "_version": r.version, **{c: getattr(r, c) for c in changed}}
+                for r in group
+            ]
+            updated = self.session.execute(statement, rows).rowcount
+            if dialect.supports_sane_multi_rowcount and updated != len(rows):
+                # Another desk saved one of them since this import read it: writing
+                # ours would undo theirs. The session rolls the whole import back.
+                raise ChangedElsewhere(CHANGED_DURING_IMPORT)
+            for held in group:
+                held.version += 1
+                held.save()
+            self._note("update", table.name, [r.id for r in group], changed)
+
+    def _note(self, action: str, table: str, ids, fields) -> None:
+        record_ids, names = self.changes[(action, table)]
+        record_ids.extend(ids)
+        names.update(fields)
+
+    def audit(self, actor) -> None:
+        """The whole import's changes as the store's hooks group a flush's: one
+        event per kind of change listing its records, or one per record when
+        there are only a few. Field names only, never values."""
+        connection = self.session.connection()
+        for (action, table), (ids, names) in self.changes.items():
+            ids = list(dict.fromkeys(ids))  # a row updated by two chunks is one record
+            if len(ids) > audit_trail.GROUP_ABOVE:
+                audit_trail.append(
+                    connection, actor, action, table, ids, names, f"{len(ids)} records"
+                )
+            else:
+                for record_id in ids:
+                    audit_trail.append(connection, actor, action, table, [record_id], names)
+
+
+def _batches(ids: list[int]):
+    for first in range(0, len(ids), READ_BATCH):
+        yield ids[first : first + READ_BATCH]
+
+
+def _filled(rows: list[dict]) -> set[str]:
+    """The columns new rows set, for the audit trail: any row's value not empty."""
+    return {c for c in rows[0] if any(row[c] not in (None, "") for row in rows)}
+
+
+def _new_contact(form: _Intake, community_id: int | None, stamp: datetime) -> _Contact:
+    return _Contact(
+        id=None,
+        handle=form.handle,
+        name=form.name,
+        email=form.email,
+        email_key=email_key(form.email),
+        phone=form.phone,
+        phone_digits=phone_digits(form.phone),
+        location=form.location,
+        first_community_id=community_id,
+        attributed_community_id=None,
+        attribution_method=None,
+        stage="engaged",
+        stage_changed_at=stamp,
+        updated_at=stamp,
     )
-    for change, sid in zip(changes, ids.take(StageChange.__table__, len(changes)), strict=True):
-        change.id = sid
-    session.flush()  # stage changes, and updates to stored contacts and referrals
+
+
+def _contact_row(contact: _Contact, stamp: datetime) -> dict:
+    row = dict(zip(_CONTACT_COLUMNS, _contact_values(contact), strict=True))
+    row.update(tags="", notes="", created_at=stamp)
+    return row
+
+
+def _new_referral(contact: _Contact, stamp: datetime) -> _Referral:
+    return _Referral(
+        id=None,
+        contact=contact,
+        completed_on=None,
+        source_text="",
+        intake_code="",
+        answer_useful="",
+        answer_better="",
+        answer_where="",
+        updated_at=stamp,
+    )
+
+
+def _referral_row(referral: _Referral, stamp: datetime) -> dict:
+    row = dict(zip(_REFERRAL_COLUMNS, _referral_values(referral), strict=True))
+    row.update(contact_id=referral.contact.id, created_at=stamp)
+    return row
 
 
 def _log(result: PipelineImportResult) -> None:
@@ -393,7 +668,7 @@ def _log(result: PipelineImportResult) -> None:
     )
 
 
-def _fill_blanks(contact: Contact, form: _Intake) -> bool:
+def _fill_blanks(contact: _Contact, form: _Intake) -> bool:
     """Add what the form tells that the contact lacks; never overwrite staff's data."""
     changed = False
     for attr, value in (
@@ -412,15 +687,7 @@ def _fill_blanks(contact: Contact, form: _Intake) -> bool:
     return changed
 
 
-def _new_referral(contact_id: int, stamp: datetime) -> Referral:
-    # The text columns' defaults spelt out: attribution reads them before the flush.
-    text = dict.fromkeys(
-        ("source_text", "intake_code", "answer_useful", "answer_better", "answer_where"), ""
-    )
-    return Referral(contact_id=contact_id, created_at=stamp, updated_at=stamp, **text)
-
-
-def _merge_referral(referral: Referral, data: ReferralData, stamp: datetime) -> bool:
+def _merge_referral(referral: _Referral, data: ReferralData, stamp: datetime) -> bool:
     changed = False
     for attr in (
         "completed_on",
