@@ -87,6 +87,18 @@ def append(connection, actor, action: str, entity: str = "", record_ids=(), fiel
     return new_id
 
 
+def append_grouped(connection, actor, action: str, entity: str, record_ids, fields) -> None:
+    """The events for one kind of change to many records: one event listing
+    them above GROUP_ABOVE (an import of 50k rows stays one line), else one
+    event per record."""
+    ids = list(dict.fromkeys(record_ids))  # a record changed twice is one record
+    if len(ids) > GROUP_ABOVE:
+        append(connection, actor, action, entity, ids, fields, f"{len(ids)} records")
+    else:
+        for record_id in ids:
+            append(connection, actor, action, entity, [record_id], fields)
+
+
 def _changed_fields(obj) -> list[str]:
     state = inspect(obj)
     return [a.key for a in state.attrs if a.history.has_changes()]
@@ -131,11 +143,7 @@ def install(store) -> None:
                 names.update(fields)
         connection = session.connection()
         for (action, table), (ids, names) in changes.items():
-            if len(ids) > GROUP_ABOVE:
-                append(connection, store.actor, action, table, ids, names, f"{len(ids)} records")
-            else:
-                for record_id in ids:
-                    append(connection, store.actor, action, table, [record_id], names)
+            append_grouped(connection, store.actor, action, table, ids, names)
 
     @event.listens_for(store._sessions, "do_orm_execute")
     def _bulk(state):

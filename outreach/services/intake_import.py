@@ -590,14 +590,7 @@ class _IntakeWriter:
         there are only a few. Field names only, never values."""
         connection = self.session.connection()
         for (action, table), (ids, names) in self.changes.items():
-            ids = list(dict.fromkeys(ids))  # a row updated by two chunks is one record
-            if len(ids) > audit_trail.GROUP_ABOVE:
-                audit_trail.append(
-                    connection, actor, action, table, ids, names, f"{len(ids)} records"
-                )
-            else:
-                for record_id in ids:
-                    audit_trail.append(connection, actor, action, table, [record_id], names)
+            audit_trail.append_grouped(connection, actor, action, table, ids, names)
 
 
 def _batches(ids: list[int]):
