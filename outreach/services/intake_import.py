@@ -303,15 +303,16 @@ CONTACT_WRITABLE = (
     "stage_changed_at",
     "updated_at",
 )
-REFERRAL_WRITABLE = (
+# What an intake form tells about the referral (a non-empty value replaces the stored one).
+FORM_FIELDS = (
     "completed_on",
     "source_text",
     "intake_code",
     "answer_useful",
     "answer_better",
     "answer_where",
-    "updated_at",
 )
+REFERRAL_WRITABLE = (*FORM_FIELDS, "updated_at")
 _UNREAD = object()  # a stored contact's referral before the import reads it
 
 
@@ -682,14 +683,7 @@ def _fill_blanks(contact: _Contact, form: _Intake) -> bool:
 
 def _merge_referral(referral: _Referral, data: ReferralData, stamp: datetime) -> bool:
     changed = False
-    for attr in (
-        "completed_on",
-        "source_text",
-        "intake_code",
-        "answer_useful",
-        "answer_better",
-        "answer_where",
-    ):
+    for attr in FORM_FIELDS:
         value = getattr(data, attr)
         if value and getattr(referral, attr) != value:
             setattr(referral, attr, value)
