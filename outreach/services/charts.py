@@ -67,6 +67,21 @@ def _count_label(value: float) -> str:
     return f"{value:,.1f}".rstrip("0").rstrip(".") if value else "0"
 
 
+def _value_axis(axis, series, people: bool) -> None:
+    """A value axis from 0, with light grid lines. A count of people steps in
+    whole people (no "0.5 patients" tick) unless linear credit made fractions."""
+    axis.valueMin = 0
+    axis.valueMax = max(max(series), 1) * 1.15
+    if people and all(float(v).is_integer() for v in series):
+        axis.valueStep = max(1, math.ceil(max(series) / 5))
+    axis.labels.fontName = FONT
+    axis.labels.fontSize = 6.5
+    axis.labelTextFormat = _count_label
+    axis.strokeColor = RULE
+    axis.visibleGrid = True
+    axis.gridStrokeColor = colors.HexColor("#eeeeee")
+
+
 def hours_and_patients_chart(report: RoiReport) -> Drawing:
     """Two bar panels side by side, one line per community: hours spent and patients
     won. Separate panels because the two are in different units."""
@@ -120,17 +135,7 @@ def hours_and_patients_chart(report: RoiReport) -> Drawing:
         chart.categoryAxis.labels.fontSize = 7
         chart.categoryAxis.labels.dx = -3
         chart.categoryAxis.strokeColor = RULE
-        chart.valueAxis.valueMin = 0
-        chart.valueAxis.valueMax = max(max(series), 1) * 1.15
-        if caption == "Patients" and all(float(v).is_integer() for v in series):
-            # Whole people: no "0.5 patients" tick (linear credit has fractions).
-            chart.valueAxis.valueStep = max(1, math.ceil(max(series) / 5))
-        chart.valueAxis.labels.fontName = FONT
-        chart.valueAxis.labels.fontSize = 6.5
-        chart.valueAxis.strokeColor = RULE
-        chart.valueAxis.labelTextFormat = _count_label
-        chart.valueAxis.visibleGrid = True
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#eeeeee")
+        _value_axis(chart.valueAxis, series, people=caption == "Patients")
         chart.barLabelFormat = _count_label
         chart.barLabels.fontName = FONT
         chart.barLabels.fontSize = 6
@@ -189,14 +194,7 @@ def trend_chart(report: RoiReport, second: str = "patients") -> Drawing:
         chart.categoryAxis.labels.fontSize = 6.5
         chart.categoryAxis.labels.angle = 0
         chart.categoryAxis.strokeColor = RULE
-        chart.valueAxis.valueMin = 0
-        chart.valueAxis.valueMax = max(max(series), 1) * 1.15
-        chart.valueAxis.labels.fontName = FONT
-        chart.valueAxis.labels.fontSize = 6.5
-        chart.valueAxis.labelTextFormat = _count_label
-        chart.valueAxis.strokeColor = RULE
-        chart.valueAxis.visibleGrid = True
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#eeeeee")
+        _value_axis(chart.valueAxis, series, people=caption == "Patients")
         d.add(chart)
         d.add(
             String(
