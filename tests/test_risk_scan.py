@@ -369,3 +369,16 @@ def test_category_without_label(tmp_path):
     path = _pattern_file(tmp_path, [], categories={"dosage": {"why": "no label"}})
     with pytest.raises(PatternError, match="'dosage'.*label"):
         load_patterns(path)
+
+
+def test_prepare_does_the_first_scans_work_in_advance():
+    """The app prepares the patterns in the background at start, so the first
+    composer's scan finds every pattern already compiled and analysed."""
+    from outreach.services import risk_scan
+
+    risk_scan._compiled.cache_clear()
+    risk_scan.prepare()
+    prepared = risk_scan._compiled.cache_info()
+    assert prepared.currsize == len(risk_scan.load_patterns()[1])
+    risk_scan.scan("You should take 5 mg of melatonin tonight; DM me.")
+    assert risk_scan._compiled.cache_info().misses == prepared.misses

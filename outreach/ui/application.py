@@ -267,6 +267,20 @@ def _daily_backup(running: _Running):
     return task  # kept by run() while it may still be running
 
 
+def _prepare_risk_scan():
+    """The risk scan's patterns read and analysed in the background (~0.25 s),
+    so the first composer opens without waiting for them."""
+    from outreach.services import risk_scan
+
+    from .workers import Task
+
+    task = Task(lambda _progress: risk_scan.prepare())
+    task.setAutoDelete(False)
+    task.signals.failed.connect(lambda exc: _excepthook(type(exc), exc, exc.__traceback__))
+    QThreadPool.globalInstance().start(task)
+    return task
+
+
 def run(db: str | None = None) -> int:
     global _running
     setup_logging()
@@ -331,11 +345,12 @@ def run(db: str | None = None) -> int:
     instance.activated.connect(_running.bring_forward)
     _running.open(window)
     backup = _daily_backup(_running)
+    prepared = _prepare_risk_scan()
     code = app.exec()
     # Background work (the daily backup, the Dashboard's figures) ends before
     # the database is closed under it.
     QThreadPool.globalInstance().waitForDone(EXIT_WAIT_MS)
-    del backup
+    del backup, prepared
     running, _running = _running, None
     running.window = None
     running.store.dispose()
