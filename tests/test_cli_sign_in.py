@@ -36,6 +36,10 @@ def run(capsys, *argv):
     return code, out, err
 
 
+def signed_in(user: str, password_file) -> tuple[str, ...]:
+    return ("--user", user, "--password-file", str(password_file))
+
+
 def events(db_path, owner, action="", entity=""):
     store = open_store(db_path)
     try:
@@ -60,10 +64,7 @@ def test_signed_in_commands_act_as_that_person(capsys, db_path, practice):
         "90",
         "--db",
         str(db_path),
-        "--user",
-        "ana",
-        "--password-file",
-        str(secret),
+        *signed_in("ana", secret),
     )
     assert code == 0 and "hourly_rate = 90.00" in out
     changes = events(db_path, owner, entity="practice_profile")
@@ -81,10 +82,7 @@ def test_staff_keep_their_limits_on_the_command_line(capsys, db_path, practice):
         "90",
         "--db",
         str(db_path),
-        "--user",
-        "bo",
-        "--password-file",
-        str(secret),
+        *signed_in("bo", secret),
     )
     assert code == 1 and "Only the practitioner" in err
 
@@ -100,10 +98,7 @@ def test_a_wrong_password_is_refused_and_recorded(capsys, db_path, practice, tmp
         str(tmp_path / "c.csv"),
         "--db",
         str(db_path),
-        "--user",
-        "ana",
-        "--password-file",
-        str(wrong),
+        *signed_in("ana", wrong),
     )
     assert code == 1 and "do not match" in err
     assert not (tmp_path / "c.csv").exists()
@@ -130,9 +125,7 @@ def test_no_terminal_and_no_password_file_says_what_to_do(capsys, db_path, pract
 
 def test_restoring_needs_a_signed_in_owner(capsys, db_path, practice, tmp_path):
     _owner, secret = practice
-    code, out, _err = run(
-        capsys, "backup", "--db", str(db_path), "--user", "ana", "--password-file", str(secret)
-    )
+    code, out, _err = run(capsys, "backup", "--db", str(db_path), *signed_in("ana", secret))
     assert code == 0
     backup = out.split("Backed up to ", 1)[1].strip()
     code, _out, err = run(capsys, "restore", backup, "--yes", "--db", str(db_path))
@@ -144,10 +137,7 @@ def test_restoring_needs_a_signed_in_owner(capsys, db_path, practice, tmp_path):
         "--yes",
         "--db",
         str(db_path),
-        "--user",
-        "bo",
-        "--password-file",
-        str(secret),
+        *signed_in("bo", secret),
     )
     assert code == 1 and "Only the practitioner" in err
     code, out, _err = run(
@@ -157,10 +147,7 @@ def test_restoring_needs_a_signed_in_owner(capsys, db_path, practice, tmp_path):
         "--yes",
         "--db",
         str(db_path),
-        "--user",
-        "ana",
-        "--password-file",
-        str(secret),
+        *signed_in("ana", secret),
     )
     assert code == 0 and "Restored" in out
 
