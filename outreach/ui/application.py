@@ -225,7 +225,7 @@ def quick_window(url: str):
     window.show()
     QApplication.processEvents()  # shown and painted before the store is opened
     if cached.is_of(date.today()) and os.environ.get(BENCH_READY_ENV):
-        window.dashboard.bench_ready()  # else when today's are worked out
+        window.dashboard.bench_ready("kept")  # else when today's are worked out
     log.info("Painted the kept Dashboard figures before opening the database")
     return window
 
