@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from sqlalchemy import and_, or_, type_coerce
@@ -51,6 +51,16 @@ def counted_here(query, rows: list) -> bool:
     count (and totals): the first page, shorter than asked. Saves the count
     query on every narrow filter or search."""
     return getattr(query, "after", None) is None and query.offset <= 0 and len(rows) < query.limit
+
+
+def page_total(session, query, limit: int, rows: list, count_stmt) -> int:
+    """How many rows the whole list has: not counted when the query says so,
+    the rows themselves when they are all of it, else ``count_stmt``."""
+    if not query.count:
+        return NOT_COUNTED
+    if counted_here(replace(query, limit=limit), rows):
+        return len(rows)
+    return session.scalar(count_stmt)
 
 
 def raw_key(key):

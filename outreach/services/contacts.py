@@ -29,7 +29,7 @@ from ..money import plain_cents
 from ..store import Store
 from ..timeutil import now_utc
 from . import attribution
-from .common import NOT_COUNTED, Page, clamp_limit, clean, counted_here, raw_key, seek
+from .common import Page, clamp_limit, clean, page_total, raw_key, seek
 from .profile import get_profile
 from .search import search_clauses
 
@@ -490,13 +490,9 @@ def list_contacts(store: Store, query: ContactQuery = ContactQuery()) -> Page[Co
         stmt = stmt.offset(max(0, query.offset))
     with store.session() as session:
         rows = session.execute(stmt).all()
-        if not query.count:
-            total = NOT_COUNTED
-        elif counted_here(replace(query, limit=limit), rows):
-            total = len(rows)
-        else:
-            # The filters are on the contact's own columns: no join to count.
-            total = session.scalar(select(func.count(Contact.id)).where(*clauses))
+        # The filters are on the contact's own columns: no join to count.
+        count = select(func.count(Contact.id)).where(*clauses)
+        total = page_total(session, query, limit, rows, count)
     return Page(
         rows=[_row(*r[:3]) for r in rows],
         total=total,

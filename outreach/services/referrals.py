@@ -181,7 +181,7 @@ def list_referrals(store: Store, query: ReferralQuery = ReferralQuery()):
     from sqlalchemy import func
 
     from ..models import Community
-    from .common import NOT_COUNTED, Page, clamp_limit, counted_here, raw_key, search_clause, seek
+    from .common import Page, clamp_limit, page_total, raw_key, search_clause, seek
 
     sorts = _sorts()
     if query.sort not in sorts:
@@ -220,16 +220,12 @@ def list_referrals(store: Store, query: ReferralQuery = ReferralQuery()):
         stmt = stmt.offset(max(0, query.offset))
     with store.session() as session:
         rows = session.execute(stmt).all()
-        if not query.count:
-            total = NOT_COUNTED
-        elif counted_here(replace(query, limit=limit), rows):
-            total = len(rows)
-        else:
-            total = session.scalar(
-                select(func.count(Referral.id))
-                .join(Contact, Contact.id == Referral.contact_id)
-                .where(*clauses)
-            )
+        count = (
+            select(func.count(Referral.id))
+            .join(Contact, Contact.id == Referral.contact_id)
+            .where(*clauses)
+        )
+        total = page_total(session, query, limit, rows, count)
     return Page(
         rows=[
             ReferralRow(

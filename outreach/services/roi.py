@@ -31,8 +31,6 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 
 from ..models import (
     Community,
@@ -46,7 +44,7 @@ from ..models import (
 )
 from ..store import Store
 from .compliance_summary import ComplianceSummary, compliance_summary
-from .portable import day_after
+from .portable import day_after, days_to, unindexed
 from .profile import get_profile
 
 MODELS = ("first", "last", "linear")
@@ -749,35 +747,13 @@ def _funnel(
     return list(zip(FUNNEL_STEPS, (int(v) for v in row), strict=True))
 
 
-class _unindexed(FunctionElement):  # noqa: N801 - reads as SQL
-    """A column the SQLite planner may not search by an index ("+col", SQLite's
-    documented hint); the column itself elsewhere."""
-
-    inherit_cache = True
-    name = "unindexed"
-
-    def __init__(self, col):
-        super().__init__(col)
-        self.type = col.type
-
-
-@compiles(_unindexed)
-def _unindexed_default(element, compiler, **kw):
-    return f"+{compiler.process(element.clauses, **kw)}"
-
-
-@compiles(_unindexed, "postgresql")
-def _unindexed_pg(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
 def _top_posts(session, period: Period, community_ids: list[int] | None) -> list[TopPost]:
     start, end = period.bounds()
     engagement = Post.replies + Post.reactions + Post.clicks
     # Read in ix_posts_engagement's order (0007), stopping at the tenth post in the
     # period. SQLite would rather search the period by posted_at and sort all of
     # it (100k posts over five years), so the period is kept off its indexes there.
-    posted_at = _unindexed(Post.posted_at)
+    posted_at = unindexed(Post.posted_at)
     stmt = (
         select(
             Post.id,
@@ -805,26 +781,6 @@ def _top_posts(session, period: Period, community_ids: list[int] | None) -> list
     return [TopPost(*row) for row in session.execute(stmt)]
 
 
-class _days_to(FunctionElement):  # noqa: N801 - reads as SQL
-    """Whole days from a naive UTC datetime's date to a date."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "days_to"
-
-
-@compiles(_days_to)
-def _days_to_default(element, compiler, **kw):
-    since, until = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({until}) - julianday(date({since})) AS INTEGER)"
-
-
-@compiles(_days_to, "postgresql")
-def _days_to_pg(element, compiler, **kw):
-    since, until = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(CAST({until} AS DATE) - CAST({since} AS DATE))"
-
-
 def _median_days(session, period: Period, dialect: str) -> float | None:
     """The median from a count of first visits per number of days (a few hundred
     rows however many visits). Each visit's first touch is one index seek
@@ -834,7 +790,7 @@ def _median_days(session, period: Period, dialect: str) -> float | None:
         .where(StageChange.contact_id == Referral.contact_id)
         .scalar_subquery()
     )
-    days = _days_to(met_at, Referral.first_visit_on)
+    days = days_to(met_at, Referral.first_visit_on)
     counts = session.execute(
         select(days, func.count())
         .where(
